@@ -1,0 +1,1 @@
+"""The SageMaker-compatible labeling API: wire protocol, validation and operations."""

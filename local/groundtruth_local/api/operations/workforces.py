@@ -1,0 +1,5 @@
+"""(being written)"""
+
+from groundtruth_local.api.call import Handler
+
+OPERATIONS: dict[str, Handler] = {}

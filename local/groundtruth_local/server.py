@@ -1,0 +1,120 @@
+"""Assemble and run one local Ground Truth: store, plugin, lifecycle, WSGI app, HTTP server."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from groundtruth_local.app import LocalGroundTruthApp
+from groundtruth_local.context import LocalContext
+from groundtruth_local.faults import FaultInjector, FaultSettings
+from groundtruth_local.lifecycle import JobRunner
+from groundtruth_local.plugins import JobPlugin
+from groundtruth_local.store import Store
+
+log = logging.getLogger("groundtruth_local.server")
+
+PLUGIN_FACTORY = "groundtruth_local.portal.plugin:create_plugin"
+
+
+def load_plugin(context: LocalContext, factory: str | None = PLUGIN_FACTORY) -> JobPlugin | None:
+    """The task engine's plugin if it is installed; without it jobs stay InProgress."""
+    if not factory:
+        return None
+    module_name, attribute = factory.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            log.warning("no task engine (%s not found): jobs will stay InProgress", module_name)
+            return None
+        raise
+    plugin: JobPlugin = getattr(module, attribute)(context)
+    return plugin
+
+
+def moto_application() -> Any:
+    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415 - moto's import is slow
+        DomainDispatcherApplication,
+        create_backend_app,
+    )
+
+    return DomainDispatcherApplication(create_backend_app)
+
+
+@dataclass
+class LocalGroundTruth:
+    """A running local Ground Truth. Use `start()` then `stop()` (or as a context manager)."""
+
+    host: str = "127.0.0.1"
+    port: int = 4566
+    data_dir: Path | None = None
+    region: str = "us-east-1"
+    faults: FaultSettings = field(default_factory=FaultSettings)
+    plugin_factory: str | None = PLUGIN_FACTORY
+
+    def start(self) -> LocalContext:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._temp_dir: str | None = None
+        if self.data_dir is None:
+            self._temp_dir = tempfile.mkdtemp(prefix="groundtruth-local-")
+            data_dir = Path(self._temp_dir)
+        else:
+            data_dir = self.data_dir
+        store = Store(data_dir)
+        # Bind first: the endpoint URL must name the real port, even for --port 0.
+        self._server: BaseWSGIServer = make_server(
+            self.host, self.port, _placeholder_app, threaded=True
+        )
+        port = self._server.server_port
+        client_host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        self.context = LocalContext(
+            region=self.region,
+            endpoint_url=f"http://{client_host}:{port}",
+            store=store,
+            data_dir=data_dir,
+        )
+        self.plugin = load_plugin(self.context, self.plugin_factory)
+        self.runner = JobRunner(self.context, self.plugin)
+        self.app = LocalGroundTruthApp(
+            self.context,
+            jobs=self.runner,
+            moto_app=moto_application(),
+            plugin=self.plugin,
+            faults=FaultInjector(self.faults),
+        )
+        self._server.app = self.app
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="gt-http", daemon=True
+        )
+        self._thread.start()
+        self.runner.start()
+        return self.context
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(10)
+        self.runner.shutdown()
+        self._server.server_close()
+        self.context.store.close()
+        if self._temp_dir:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalContext:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _placeholder_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]

@@ -1,0 +1,254 @@
+"""Shared fixtures: a REAL `groundtruth local up` process for any test that needs AWS.
+
+Fixtures (names are stable; other suites rely on them):
+
+- `local_gt` (session scope): one running local Ground Truth on a free 127.0.0.1 port with a
+  temporary `--data-dir`. Shared by every test of the session, so use unique resource names
+  (`unique_name`) and never stop/restart it: ask `local_gt_factory` for a server of your own.
+- `local_gt_factory(**options)` (function scope): starts a server of the test's own and
+  stops it afterwards. Options: `region="us-east-1"`, `faults=("throttle=0.3", ...)`,
+  `fault_seed=None`, `plugin=True` (False runs `--no-plugin`: jobs stay InProgress),
+  `data_dir=None` (a fresh temporary directory), `extra_args=()`.
+- `unique_name(prefix="t")`: a name valid for every SageMaker/S3 resource, unique per call.
+
+Both fixtures yield a `LocalGroundTruthProcess` with:
+`.endpoint` (http://127.0.0.1:PORT), `.region`, `.data_dir`, `.port`,
+`.env` (AWS_ENDPOINT_URL, test credentials and region, to merge into a subprocess's env),
+`.client(service, **config)` (a boto3 client; `retries=0` disables botocore's retries),
+`.set_faults(throttle=..., error5xx=..., latency="200ms", seed=...)`, `.stats()`,
+`.stop(kill=False)`, `.start()`, `.restart(kill=False)` (same port and data dir; moto's
+in-memory S3/IAM/Cognito state does NOT survive it) and `.log_text()`.
+
+When a test that used one of them fails, the tail of the server's log is attached to the
+failure report.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+STARTUP_TIMEOUT = 90.0
+LOG_TAIL_LINES = 80
+
+
+class LocalGroundTruthProcess:
+    """One `groundtruth local up` subprocess and the ways tests talk to it."""
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        faults: tuple[str, ...] | list[str] = (),
+        fault_seed: int | None = None,
+        plugin: bool = True,
+        data_dir: Path | str | None = None,
+        extra_args: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        self.region = region
+        self._own_dir = data_dir is None
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="gt-test-"))
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}.server.log"
+        self._args = ["--region", region, "--data-dir", str(self.data_dir)]
+        for fault in faults:
+            self._args += ["--fault", fault]
+        if fault_seed is not None:
+            self._args += ["--fault-seed", str(fault_seed)]
+        if not plugin:
+            self._args.append("--no-plugin")
+        self._args += list(extra_args)
+        self.port = 0
+        self.endpoint = ""
+        self.process: subprocess.Popen[bytes] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> LocalGroundTruthProcess:
+        command = [
+            sys.executable,
+            "-c",
+            "from groundtruth_operator.cli import main; main()",
+            "local",
+            "up",
+            "--port",
+            str(self.port),
+            *self._args,
+        ]
+        with self.log_path.open("ab") as log:
+            log.write(f"\n=== start: {' '.join(command)}\n".encode())
+            log.flush()
+            offset = log.tell()
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"local Ground Truth exited early:\n{self.log_text()}")
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                text = log.read().decode(errors="replace")
+            if "# ready" in text:
+                for line in text.splitlines():
+                    if line.startswith("export AWS_ENDPOINT_URL="):
+                        self.endpoint = line.split("=", 1)[1].strip()
+                        self.port = int(self.endpoint.rsplit(":", 1)[1])
+                if self._healthy():
+                    return self
+            time.sleep(0.1)
+        self.stop(kill=True)
+        raise RuntimeError(f"local Ground Truth did not become ready:\n{self.log_text()}")
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/_gt/health", timeout=2) as answer:  # noqa: S310 - our own http:// endpoint
+                return answer.status == 200
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def stop(self, kill: bool = False) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def restart(self, kill: bool = False) -> LocalGroundTruthProcess:
+        """Stop (SIGTERM, or SIGKILL with kill=True) and start again on the same port."""
+        self.stop(kill=kill)
+        return self.start()
+
+    def cleanup(self) -> None:
+        self.stop(kill=True)
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    # -- talking to it ---------------------------------------------------------------------
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    def client(self, service: str, retries: int | None = None, **config: Any) -> Any:
+        region = config.pop("region_name", None) or self.region
+        options: dict[str, Any] = {"s3": {"addressing_style": "path"}, **config}
+        if retries is not None:
+            options["retries"] = {"total_max_attempts": retries + 1, "mode": "standard"}
+        return boto3.session.Session().client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(**options),
+        )
+
+    def _admin(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - our own http:// endpoint
+            f"{self.endpoint}{path}",
+            data=data,
+            method="GET" if body is None else "POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - our own http:// endpoint
+            return json.loads(answer.read())
+
+    def set_faults(self, **settings: Any) -> dict[str, Any]:
+        """POST /_gt/admin/faults; no arguments turns every fault off."""
+        result: dict[str, Any] = self._admin("/_gt/admin/faults", settings)
+        return result
+
+    def stats(self) -> dict[str, Any]:
+        """GET /_gt/admin/stats: {"operations": {"CreateLabelingJob": {"calls", "ok", ...}}}."""
+        result: dict[str, Any] = self._admin("/_gt/admin/stats")
+        return result
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+_names = itertools.count()
+_run = uuid.uuid4().hex[:6]
+
+
+@pytest.fixture
+def unique_name() -> Callable[..., str]:
+    def make(prefix: str = "t") -> str:
+        return f"{prefix}-{_run}-{next(_names)}"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def local_gt() -> Iterator[LocalGroundTruthProcess]:
+    server = LocalGroundTruthProcess()
+    try:
+        yield server.start()
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def local_gt_factory() -> Iterator[Callable[..., LocalGroundTruthProcess]]:
+    servers: list[LocalGroundTruthProcess] = []
+
+    def make(**options: Any) -> LocalGroundTruthProcess:
+        server = LocalGroundTruthProcess(**options)
+        servers.append(server)
+        return server.start()
+
+    yield make
+    for server in servers:
+        server.cleanup()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    servers: list[LocalGroundTruthProcess] = []
+    if isinstance(funcargs.get("local_gt"), LocalGroundTruthProcess):
+        servers.append(funcargs["local_gt"])
+    factory = funcargs.get("local_gt_factory")
+    if factory is not None:
+        closure = getattr(factory, "__closure__", None) or ()
+        for cell in closure:
+            if isinstance(cell.cell_contents, list):
+                servers += [s for s in cell.cell_contents if isinstance(s, LocalGroundTruthProcess)]
+    for server in servers:
+        tail = "\n".join(server.log_text().splitlines()[-LOG_TAIL_LINES:])
+        report.sections.append((f"local Ground Truth log ({server.endpoint})", tail))
