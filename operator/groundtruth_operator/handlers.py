@@ -1,0 +1,154 @@
+"""kopf handlers: translate Kubernetes events into reconciler calls and write the results.
+
+Nothing here decides anything; see reconciler.py. Blocking boto3 work runs in kopf's thread
+pool (sync handlers), sized at startup.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import kopf
+
+from groundtruth_operator import metrics
+from groundtruth_operator.aws import Regions
+from groundtruth_operator.config import GROUP, PLURAL, VERSION, OperatorConfig
+from groundtruth_operator.defaults import Defaults
+from groundtruth_operator.reconciler import FINALIZER, Outcome, Reconciler, Resource
+from groundtruth_operator.status import TERMINAL
+from groundtruth_operator.sync import BatchedSync
+
+logger = logging.getLogger(__name__)
+RESOURCE = (GROUP, VERSION, PLURAL)
+
+
+def _config(memo: kopf.Memo) -> OperatorConfig:
+    config = getattr(memo, "config", None)
+    return config if isinstance(config, OperatorConfig) else OperatorConfig()
+
+
+@kopf.on.startup()
+def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
+    config = _config(memo)
+    settings.persistence.finalizer = FINALIZER
+    settings.execution.max_workers = config.aws_workers
+    settings.posting.level = logging.INFO
+    # Watches reconnect well before a load balancer would silently cut them.
+    settings.watching.server_timeout = 300
+    settings.watching.client_timeout = 330
+    regions = Regions(config.endpoint_url)
+    memo.regions = regions
+    memo.syncer = BatchedSync(regions, max_age=config.fast_interval)
+    memo.reconciler = Reconciler(regions, memo.syncer, config.cli_defaults)
+    logger.info(
+        "operator started",
+        extra={"endpoint": config.endpoint_url or "AWS", "poll_interval": config.poll_interval},
+    )
+
+
+def _is_defaults(name: str, namespace: str, memo: kopf.Memo, **_: Any) -> bool:
+    config = _config(memo)
+    return name == config.defaults_configmap and (
+        config.defaults_namespace is None or namespace == config.defaults_namespace
+    )
+
+
+@kopf.index("", "v1", "configmaps", when=_is_defaults)
+def defaults_index(body: kopf.Body, **_: Any) -> dict[None, dict[str, str]]:
+    return {None: dict(body.get("data") or {})}
+
+
+def _defaults(index: kopf.Index[None, dict[str, str]]) -> Defaults:
+    for data in index.get(None, []):
+        return Defaults.from_configmap(data)
+    return Defaults()
+
+
+def _resource(body: kopf.Body, meta: kopf.Meta) -> Resource:
+    return Resource(
+        namespace=meta.get("namespace") or "default",
+        name=str(meta["name"]),
+        uid=str(meta.get("uid") or ""),
+        generation=meta.get("generation"),
+        spec=dict(body.get("spec") or {}),
+        status=dict(body.get("status") or {}),
+        annotations=dict(meta.get("annotations") or {}),
+    )
+
+
+def _apply(outcome: Outcome, patch: kopf.Patch, body: kopf.Body) -> None:
+    for key, value in outcome.status.items():
+        patch.status[key] = value
+    for event in outcome.events:
+        if event.type == "Warning":
+            kopf.warn(body, reason=event.reason, message=event.message)
+        else:
+            kopf.info(body, reason=event.reason, message=event.message)
+
+
+@kopf.on.resume(*RESOURCE)
+@kopf.on.create(*RESOURCE)
+@kopf.on.update(*RESOURCE, field="spec")
+@kopf.on.update(*RESOURCE, field="metadata.annotations")
+def ensure(
+    body: kopf.Body,
+    meta: kopf.Meta,
+    patch: kopf.Patch,
+    memo: kopf.Memo,
+    defaults_index: kopf.Index[None, dict[str, str]],
+    **_: Any,
+) -> None:
+    reconciler: Reconciler = memo.reconciler
+    outcome = reconciler.ensure(_resource(body, meta), _defaults(defaults_index))
+    _apply(outcome, patch, body)
+    if outcome.retry_after is not None:
+        raise kopf.TemporaryError("will retry", delay=outcome.retry_after)
+
+
+# kopf timers have a fixed interval: tick at the fast rate and skip InProgress jobs until
+# their slower poll interval has passed (kept in memo, not status, to avoid a patch per tick).
+TICK_SECONDS = 5.0
+
+
+def _due(status: dict[str, Any], last: float | None, config: OperatorConfig) -> bool:
+    if not status.get("labelingJobArn"):
+        return False
+    job_status = status.get("labelingJobStatus")
+    if job_status in TERMINAL and "results" in status:
+        return False  # finished and summarised: stop polling
+    if job_status in ("Initializing", "Stopping") or last is None:
+        return True
+    return time.time() - last >= config.poll_interval
+
+
+@kopf.timer(*RESOURCE, interval=TICK_SECONDS, initial_delay=1.0)
+def poll(
+    body: kopf.Body,
+    meta: kopf.Meta,
+    patch: kopf.Patch,
+    memo: kopf.Memo,
+    **_: Any,
+) -> None:
+    key = f"{meta.get('namespace')}/{meta['name']}"
+    last_polls: dict[str, float] = memo.setdefault("last_polls", {})
+    if not _due(dict(body.get("status") or {}), last_polls.get(key), _config(memo)):
+        return
+    last_polls[key] = time.time()
+    outcome = memo.reconciler.sync(_resource(body, meta))
+    _apply(outcome, patch, body)
+    if outcome.retry_after is not None:
+        last_polls[key] = time.time() + outcome.retry_after - _config(memo).poll_interval
+
+
+@kopf.on.delete(*RESOURCE)
+def delete(body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, memo: kopf.Memo, **_: Any) -> None:
+    outcome = memo.reconciler.delete(_resource(body, meta))
+    for event in outcome.events:
+        kopf.info(body, reason=event.reason, message=event.message)
+    if outcome.retry_after is not None:
+        # Hold the finalizer while Ground Truth is still stopping the job.
+        raise kopf.TemporaryError("waiting for the job to stop", delay=outcome.retry_after)
+    memo.setdefault("last_polls", {}).pop(f"{meta.get('namespace')}/{meta['name']}", None)
+    metrics.set_phase(f"{meta.get('namespace')}/{meta['name']}", None)
