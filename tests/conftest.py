@@ -252,3 +252,165 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     for server in servers:
         tail = "\n".join(server.log_text().splitlines()[-LOG_TAIL_LINES:])
         report.sections.append((f"local Ground Truth log ({server.endpoint})", tail))
+
+
+# -- a ready-to-create labeling job --------------------------------------------------------
+
+TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
+<crowd-form>
+  <crowd-image-classifier
+    name="crowd-image-classifier"
+    src="{{ task.input.taskObject | grant_read_access }}"
+    header="please classify"
+    categories="{{ task.input.labels | to_json | escape }}"
+  >
+    <full-instructions header="Image classification instructions">
+      <ol><li><strong>Choose</strong> the label that best suits the image.</li></ol>
+    </full-instructions>
+    <short-instructions><p>Pick one label.</p></short-instructions>
+  </crowd-image-classifier>
+</crowd-form>
+"""
+
+
+def tiny_png(seed: int) -> bytes:
+    """A valid 2x2 RGB PNG whose colour depends on `seed` (distinct objects, no PIL)."""
+    import struct  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    pixel = bytes([seed * 37 % 256, seed * 91 % 256, seed * 13 % 256])
+    raw = b"".join(b"\x00" + pixel * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def ensure_workteam(gt: LocalGroundTruthProcess, team: str = "gt-test-team") -> dict[str, str]:
+    """A Cognito pool/client/group, the region's workforce and a private workteam on `gt`
+    (created once per server; moto state is per process). Returns their ids and ARNs."""
+    sagemaker = gt.client("sagemaker")
+    try:
+        arn = sagemaker.describe_workteam(WorkteamName=team)["Workteam"]["WorkteamArn"]
+        members = sagemaker.describe_workteam(WorkteamName=team)["Workteam"]["MemberDefinitions"]
+        cognito = members[0]["CognitoMemberDefinition"]
+        return {
+            "workteam_arn": arn,
+            "user_pool": cognito["UserPool"],
+            "client_id": cognito["ClientId"],
+            "user_group": cognito["UserGroup"],
+        }
+    except sagemaker.exceptions.ClientError:
+        pass
+    idp = gt.client("cognito-idp")
+    pool = idp.create_user_pool(PoolName=f"{team}-pool")["UserPool"]["Id"]
+    client = idp.create_user_pool_client(UserPoolId=pool, ClientName=f"{team}-client")
+    client_id = client["UserPoolClient"]["ClientId"]
+    idp.create_group(GroupName=f"{team}-group", UserPoolId=pool)
+    workforces = sagemaker.list_workforces()["Workforces"]
+    if workforces:
+        config = workforces[0]["CognitoConfig"]
+        pool, client_id = config["UserPool"], config["ClientId"]
+    else:
+        sagemaker.create_workforce(
+            WorkforceName="default", CognitoConfig={"UserPool": pool, "ClientId": client_id}
+        )
+    arn = sagemaker.create_workteam(
+        WorkteamName=team,
+        WorkforceName=(workforces[0]["WorkforceName"] if workforces else "default"),
+        MemberDefinitions=[
+            {
+                "CognitoMemberDefinition": {
+                    "UserPool": pool,
+                    "UserGroup": f"{team}-group",
+                    "ClientId": client_id,
+                }
+            }
+        ],
+        Description="test workteam",
+    )["WorkteamArn"]
+    return {
+        "workteam_arn": arn,
+        "user_pool": pool,
+        "client_id": client_id,
+        "user_group": f"{team}-group",
+    }
+
+
+def make_labeling_job_request(
+    gt: LocalGroundTruthProcess,
+    name: str,
+    *,
+    objects: int = 3,
+    labels: tuple[str, ...] = ("cat", "dog"),
+    workers: int = 1,
+    bucket: str | None = None,
+) -> dict[str, Any]:
+    """Upload images, manifest, label file and template for job `name` and return the
+    keyword arguments of a valid `create_labeling_job` call on `gt`."""
+    team = ensure_workteam(gt)
+    s3 = gt.client("s3")
+    bucket = bucket or f"gt-test-{name.lower()}"[:63]
+    s3.create_bucket(Bucket=bucket)
+    lines = []
+    for index in range(objects):
+        key = f"images/{index:04d}.png"
+        s3.put_object(Bucket=bucket, Key=key, Body=tiny_png(index), ContentType="image/png")
+        lines.append(json.dumps({"source-ref": f"s3://{bucket}/{key}", "index": index}))
+    s3.put_object(Bucket=bucket, Key="input.manifest", Body="\n".join(lines).encode())
+    document = {"document-version": "2018-11-28", "labels": [{"label": x} for x in labels]}
+    s3.put_object(Bucket=bucket, Key="labels.json", Body=json.dumps(document).encode())
+    s3.put_object(Bucket=bucket, Key="template.liquid", Body=TEMPLATE.encode())
+    region = gt.region
+    account = {
+        "us-east-1": "432418664414",
+        "us-west-2": "081040173940",
+        "eu-west-1": "568282634449",
+    }[region]
+    return {
+        "LabelingJobName": name,
+        "LabelAttributeName": "label",
+        "InputConfig": {
+            "DataSource": {"S3DataSource": {"ManifestS3Uri": f"s3://{bucket}/input.manifest"}}
+        },
+        "OutputConfig": {"S3OutputPath": f"s3://{bucket}/output"},
+        "RoleArn": "arn:aws:iam::123456789012:role/gt-test-execution",
+        "LabelCategoryConfigS3Uri": f"s3://{bucket}/labels.json",
+        "HumanTaskConfig": {
+            "WorkteamArn": team["workteam_arn"],
+            "UiConfig": {"UiTemplateS3Uri": f"s3://{bucket}/template.liquid"},
+            "PreHumanTaskLambdaArn": f"arn:aws:lambda:{region}:{account}:function:PRE-ImageMultiClass",
+            "TaskKeywords": ["Image classification"],
+            "TaskTitle": "Image classification task",
+            "TaskDescription": "Classify the image by selecting one label.",
+            "NumberOfHumanWorkersPerDataObject": workers,
+            "TaskTimeLimitInSeconds": 300,
+            "TaskAvailabilityLifetimeInSeconds": 3600,
+            "MaxConcurrentTaskCount": 100,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": f"arn:aws:lambda:{region}:{account}:function:ACS-ImageMultiClass"
+            },
+        },
+    }
+
+
+def wait_for_status(
+    gt: LocalGroundTruthProcess, name: str, statuses: tuple[str, ...], timeout: float = 60.0
+) -> dict[str, Any]:
+    """Poll DescribeLabelingJob until the job's status is one of `statuses`."""
+    sagemaker = gt.client("sagemaker")
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = sagemaker.describe_labeling_job(LabelingJobName=name)
+        if job["LabelingJobStatus"] in statuses:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name} still {job['LabelingJobStatus']}, wanted {statuses}")
+        time.sleep(0.1)

@@ -222,6 +222,11 @@ class Store:
             row = conn.execute("SELECT * FROM labeling_jobs WHERE name = ?", (name,)).fetchone()
         return _job(row) if row else None
 
+    def get_job_by_arn(self, arn: str) -> JobRecord | None:
+        with self.connection() as conn:
+            row = conn.execute("SELECT * FROM labeling_jobs WHERE arn = ?", (arn,)).fetchone()
+        return _job(row) if row else None
+
     def list_jobs(self, region: str | None = None) -> list[JobRecord]:
         with self.connection() as conn:
             if region is None:
