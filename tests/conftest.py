@@ -369,11 +369,9 @@ def make_labeling_job_request(
     s3.put_object(Bucket=bucket, Key="labels.json", Body=json.dumps(document).encode())
     s3.put_object(Bucket=bucket, Key="template.liquid", Body=TEMPLATE.encode())
     region = gt.region
-    account = {
-        "us-east-1": "432418664414",
-        "us-west-2": "081040173940",
-        "eu-west-1": "568282634449",
-    }[region]
+    # The region's built-in image classification Lambdas (the local API checks them).
+    accounts = {"us-east-1": "432418664414", "us-west-2": "081040173940"}
+    lambdas = f"arn:aws:lambda:{region}:{accounts.get(region, '568282634449')}:function"
     return {
         "LabelingJobName": name,
         "LabelAttributeName": "label",
@@ -386,7 +384,7 @@ def make_labeling_job_request(
         "HumanTaskConfig": {
             "WorkteamArn": team["workteam_arn"],
             "UiConfig": {"UiTemplateS3Uri": f"s3://{bucket}/template.liquid"},
-            "PreHumanTaskLambdaArn": f"arn:aws:lambda:{region}:{account}:function:PRE-ImageMultiClass",
+            "PreHumanTaskLambdaArn": f"{lambdas}:PRE-ImageMultiClass",
             "TaskKeywords": ["Image classification"],
             "TaskTitle": "Image classification task",
             "TaskDescription": "Classify the image by selecting one label.",
@@ -395,7 +393,7 @@ def make_labeling_job_request(
             "TaskAvailabilityLifetimeInSeconds": 3600,
             "MaxConcurrentTaskCount": 100,
             "AnnotationConsolidationConfig": {
-                "AnnotationConsolidationLambdaArn": f"arn:aws:lambda:{region}:{account}:function:ACS-ImageMultiClass"
+                "AnnotationConsolidationLambdaArn": f"{lambdas}:ACS-ImageMultiClass"
             },
         },
     }
