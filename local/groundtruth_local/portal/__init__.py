@@ -1,0 +1,1 @@
+"""The worker portal and task engine plugin of the local Ground Truth."""
