@@ -102,7 +102,13 @@ class GroundTruth:
         self.sagemaker = session.client(
             "sagemaker", region_name=region, endpoint_url=endpoint_url, config=config
         )
-        self.s3 = session.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
+        # A local endpoint (an IP and port) has no bucket subdomains: use path-style URLs.
+        s3_config = (
+            config.merge(Config(s3={"addressing_style": "path"})) if endpoint_url else config
+        )
+        self.s3 = session.client(
+            "s3", region_name=region, endpoint_url=endpoint_url, config=s3_config
+        )
         self._backoff = _Backoff()
 
     def _call(self, operation: str, function: Callable[[], T]) -> T:

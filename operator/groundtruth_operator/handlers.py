@@ -6,6 +6,7 @@ pool (sync handlers), sized at startup.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -15,7 +16,7 @@ import kopf
 from groundtruth_operator import metrics
 from groundtruth_operator.aws import Regions
 from groundtruth_operator.config import GROUP, PLURAL, VERSION, OperatorConfig
-from groundtruth_operator.defaults import Defaults
+from groundtruth_operator.kube import DefaultsReader
 from groundtruth_operator.reconciler import FINALIZER, Outcome, Reconciler, Resource
 from groundtruth_operator.status import TERMINAL
 from groundtruth_operator.sync import BatchedSync
@@ -40,30 +41,17 @@ def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
     settings.watching.client_timeout = 330
     regions = Regions(config.endpoint_url)
     memo.regions = regions
-    memo.syncer = BatchedSync(regions, max_age=config.fast_interval)
+    memo.syncer = BatchedSync(regions, max_age=config.poll_interval)
     memo.reconciler = Reconciler(regions, memo.syncer, config.cli_defaults)
+    memo.defaults_reader = DefaultsReader(config.defaults_configmap, config.defaults_namespace)
+    # Progress and the last-handled spec live in annotations of our own prefix, so the
+    # structural schema never prunes them from status.
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
     logger.info(
         "operator started",
         extra={"endpoint": config.endpoint_url or "AWS", "poll_interval": config.poll_interval},
     )
-
-
-def _is_defaults(name: str, namespace: str, memo: kopf.Memo, **_: Any) -> bool:
-    config = _config(memo)
-    return name == config.defaults_configmap and (
-        config.defaults_namespace is None or namespace == config.defaults_namespace
-    )
-
-
-@kopf.index("", "v1", "configmaps", when=_is_defaults)
-def defaults_index(body: kopf.Body, **_: Any) -> dict[None, dict[str, str]]:
-    return {None: dict(body.get("data") or {})}
-
-
-def _defaults(index: kopf.Index[None, dict[str, str]]) -> Defaults:
-    for data in index.get(None, []):
-        return Defaults.from_configmap(data)
-    return Defaults()
 
 
 def _resource(body: kopf.Body, meta: kopf.Meta) -> Resource:
@@ -92,16 +80,21 @@ def _apply(outcome: Outcome, patch: kopf.Patch, body: kopf.Body) -> None:
 @kopf.on.create(*RESOURCE)
 @kopf.on.update(*RESOURCE, field="spec")
 @kopf.on.update(*RESOURCE, field="metadata.annotations")
-def ensure(
+async def ensure(
     body: kopf.Body,
     meta: kopf.Meta,
     patch: kopf.Patch,
     memo: kopf.Memo,
-    defaults_index: kopf.Index[None, dict[str, str]],
+    settings: kopf.OperatorSettings,
     **_: Any,
 ) -> None:
     reconciler: Reconciler = memo.reconciler
-    outcome = reconciler.ensure(_resource(body, meta), _defaults(defaults_index))
+    resource = _resource(body, meta)
+    defaults = await memo.defaults_reader.read(settings, resource.namespace)
+    # boto3 blocks: run it off the event loop, in kopf's sized executor.
+    outcome = await asyncio.get_running_loop().run_in_executor(
+        settings.execution.executor, reconciler.ensure, resource, defaults
+    )
     _apply(outcome, patch, body)
     if outcome.retry_after is not None:
         raise kopf.TemporaryError("will retry", delay=outcome.retry_after)

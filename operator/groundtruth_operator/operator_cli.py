@@ -105,6 +105,7 @@ def run(
     poll_interval: float,
     metrics_port: int,
     health_port: int,
+    liveness: str | None,
     defaults_configmap: str,
     peering: str | None,
     log_format: str,
@@ -140,6 +141,7 @@ def run(
         namespaces=list(namespaces),
         standalone=peering is None,
         peering_name=peering,
-        liveness_endpoint=f"http://0.0.0.0:{health_port}/healthz" if health_port else None,
+        liveness_endpoint=liveness
+        or (f"http://0.0.0.0:{health_port}/healthz" if health_port else None),
         memo=kopf.Memo(config=config),
     )

@@ -9,7 +9,6 @@ a condition on the returned status.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,7 +147,6 @@ class Reconciler:
             events=[Event("Normal", "Created", f"created Ground Truth job {plan.job_name}")],
         )
         outcome.events.extend(Event("Warning", "InputBucketCors", text) for text in report.warnings)
-        self.syncer.track(plan.region, time.time())
         metrics.set_phase(resource.key, "Initializing")
         return outcome
 
@@ -198,7 +196,6 @@ class Reconciler:
             },
             events=[Event("Normal", reason, message)],
         )
-        self.syncer.track(base["region"], job.get("CreationTime"))
         self._finish_if_terminal(resource, job, outcome)
         metrics.set_phase(resource.key, outcome.status.get("phase"))
         return outcome
@@ -217,13 +214,12 @@ class Reconciler:
         client = self.regions.get(region)
         with metrics.timed("sync"):
             try:
-                summary = self.syncer.summary(region, name)
-                if (
-                    summary is not None
-                    and status.fingerprint(summary) == status.status_fingerprint(current)
-                    and current.get("labelingJobStatus") not in status.TERMINAL
-                ):
-                    return Outcome(status=self._synced_only(resource))
+                if current.get("labelingJobStatus") == "InProgress":
+                    summary = self.syncer.in_progress_summary(region, name)
+                    if summary is not None and status.fingerprint(
+                        summary
+                    ) == status.status_fingerprint(current):
+                        return Outcome(status=self._synced_only(resource))
                 job = client.describe_job(name)
             except AwsThrottledError as error:
                 return self._unsynced(resource, error, {})
@@ -313,7 +309,6 @@ class Reconciler:
         policy = _deletion_policy(resource.spec)
         if policy is DeletionPolicy.ORPHAN:
             metrics.set_phase(resource.key, None)
-            self.syncer.forget(region, name)
             return Outcome(done=True, events=[Event("Normal", "Orphaned", f"left {name} running")])
         client = self.regions.get(region)
         job = client.describe_job(name)
@@ -328,7 +323,6 @@ class Reconciler:
         if job_status == "Stopping":
             return Outcome(retry_after=2.0)
         metrics.set_phase(resource.key, None)
-        self.syncer.forget(region, name)
         return Outcome(done=True)
 
     # --- helpers ---------------------------------------------------------------------------

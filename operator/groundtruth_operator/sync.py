@@ -1,12 +1,12 @@
-"""Batched status sync: one ListLabelingJobs page per region per cycle instead of one
-DescribeLabelingJob per job.
+"""Batched status sync: ListLabelingJobs pages instead of one DescribeLabelingJob per job.
 
-Every resource's timer asks `summary(region, name)`. The first ask in a cycle refreshes the
-region's cache with ListLabelingJobs filtered to jobs modified since the previous refresh
-(one page covers up to 100 changed jobs); the other asks in the same cycle are answered from
-the cache. The caller describes a job only when its summary differs from what its status
-already shows, or when the cache has never seen it. Every `full_every` cycles the filter is
-dropped, so a job whose change the incremental filter missed is still caught.
+A ListLabelingJobs summary carries what status needs to notice a change (status, label
+counters, last-modified time), and one page holds up to 100 jobs. So once per cycle and
+region the cache lists the region's InProgress jobs (ceil(n/100) calls for n running
+jobs, however many finished jobs the account holds); every InProgress resource compares
+its status with its summary, and the caller describes only a job whose summary changed or
+that is missing from the list (it left InProgress: finished, failed or stopping). Jobs that
+are Initializing or Stopping change within seconds and are described directly.
 """
 
 from __future__ import annotations
@@ -16,96 +16,80 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from groundtruth_operator.aws import Regions, epoch
+from groundtruth_operator.aws import Regions
 
 logger = logging.getLogger(__name__)
-
-# Overlap between incremental windows: clocks of the operator and AWS differ a little, and
-# seeing a job twice costs nothing (its fingerprint has not changed).
-CLOCK_SKEW = 30.0
 
 
 @dataclass
 class _RegionCache:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    refreshed_at: float | None = None  # our clock, when the last refresh started
-    cycles: int = 0
+    refreshed_at: float | None = None
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    oldest_creation: float | None = None
 
 
 class BatchedSync:
     def __init__(
         self,
         regions: Regions,
-        max_age: float = 5.0,
-        full_every: int = 20,
-        clock: Callable[[], float] = time.time,
+        max_age: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.regions = regions
         self.max_age = max_age
-        self.full_every = full_every
         self.clock = clock
         self._caches: dict[str, _RegionCache] = {}
         self._guard = threading.Lock()
+        self.refreshes = 0
 
     def _cache(self, region: str) -> _RegionCache:
         with self._guard:
             return self._caches.setdefault(region, _RegionCache())
 
-    def track(self, region: str, created: datetime | float | None) -> None:
-        """Remember how far back a full refresh must look for this region's jobs."""
-        stamp = epoch(created)
-        if stamp is None:
-            return
-        cache = self._cache(region)
-        with cache.lock:
-            if cache.oldest_creation is None or stamp < cache.oldest_creation:
-                cache.oldest_creation = stamp
+    def in_progress_summary(self, region: str, name: str) -> dict[str, Any] | None:
+        """The job's summary if it is InProgress, else None (then describe it).
 
-    def summary(self, region: str, name: str) -> dict[str, Any] | None:
-        """The job's latest ListLabelingJobs summary, or None when the cache has not seen it."""
+        Raises AwsThrottledError when the listing is throttled; the cache is then left as
+        it was and the next caller tries again.
+        """
         cache = self._cache(region)
+        # Callers in the same cycle wait here for the one refresh instead of each listing.
         with cache.lock:
             now = self.clock()
             if cache.refreshed_at is None or now - cache.refreshed_at >= self.max_age:
-                self._refresh(region, cache, now)
+                cache.summaries = self._list_in_progress(region)
+                cache.refreshed_at = now
+                self.refreshes += 1
             return cache.summaries.get(name.lower())
 
-    def forget(self, region: str, name: str) -> None:
+    def invalidate(self, region: str) -> None:
+        """Forget the listing (a job was created or stopped: the next ask lists again)."""
         cache = self._cache(region)
         with cache.lock:
-            cache.summaries.pop(name.lower(), None)
+            cache.refreshed_at = None
 
-    def _refresh(self, region: str, cache: _RegionCache, now: float) -> None:
+    def _list_in_progress(self, region: str) -> dict[str, dict[str, Any]]:
         client = self.regions.get(region)
-        full = cache.refreshed_at is None or cache.cycles % self.full_every == 0
+        summaries: dict[str, dict[str, Any]] = {}
         params: dict[str, Any] = {
+            "StatusEquals": "InProgress",
             "MaxResults": 100,
             "SortBy": "CreationTime",
-            "SortOrder": "Descending",
+            "SortOrder": "Ascending",
         }
-        if not full and cache.refreshed_at is not None:
-            params["LastModifiedTimeAfter"] = datetime.fromtimestamp(
-                cache.refreshed_at - CLOCK_SKEW, UTC
-            )
-        elif cache.oldest_creation is not None:
-            params["CreationTimeAfter"] = datetime.fromtimestamp(cache.oldest_creation - 1, UTC)
         pages = 0
-        token: str | None = None
         while True:
-            if token:
-                params["NextToken"] = token
-            summaries, token = client.list_jobs_page(**params)
+            items, token = client.list_jobs_page(**params)
             pages += 1
-            for item in summaries:
-                cache.summaries[str(item["LabelingJobName"]).lower()] = item
+            for item in items:
+                summaries[str(item["LabelingJobName"]).lower()] = item
             if not token:
                 break
-        # Only a completed refresh moves the window: a throttled one is simply redone.
-        cache.refreshed_at = now
-        cache.cycles += 1
-        logger.debug("listed labeling jobs", extra={"region": region, "pages": pages, "full": full})
+            params["NextToken"] = token
+        logger.debug(
+            "listed InProgress labeling jobs",
+            extra={"region": region, "pages": pages, "jobs": len(summaries)},
+        )
+        return summaries
