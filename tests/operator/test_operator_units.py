@@ -29,6 +29,7 @@ DEFAULTS = Defaults(
     workteam_arn="arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/team",
     output_path="s3://out/labels",
 )
+LAMBDA = "arn:aws:lambda:us-east-1:432418664414:function:"
 REF = ResourceRef("team-a", "cats", "6f1c2d3e-aaaa-bbbb-cccc-1234567890ab")
 
 
@@ -121,7 +122,7 @@ def test_seed_request_translates_line_by_line() -> None:
         "HumanTaskConfig": {
             "WorkteamArn": "arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/t",
             "UiConfig": {"UiTemplateS3Uri": "s3://bucket/path/worker-task-template.html"},
-            "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-ImageMultiClass",
+            "PreHumanTaskLambdaArn": LAMBDA + "PRE-ImageMultiClass",
             "TaskKeywords": ["Image classification"],
             "TaskTitle": "Image classification task",
             "TaskDescription": "Carefully inspect the image and classify it.",
@@ -130,7 +131,7 @@ def test_seed_request_translates_line_by_line() -> None:
             "TaskAvailabilityLifetimeInSeconds": 21600,
             "MaxConcurrentTaskCount": 1000,
             "AnnotationConsolidationConfig": {
-                "AnnotationConsolidationLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:ACS-ImageMultiClass"
+                "AnnotationConsolidationLambdaArn": LAMBDA + "ACS-ImageMultiClass"
             },
         },
         "Tags": [{"Key": "team", "Value": "vision"}],
