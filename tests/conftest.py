@@ -10,6 +10,11 @@ Fixtures (names are stable; other suites rely on them):
   `fault_seed=None`, `plugin=True` (False runs `--no-plugin`: jobs stay InProgress),
   `data_dir=None` (a fresh temporary directory), `extra_args=()`.
 - `unique_name(prefix="t")`: a name valid for every SageMaker/S3 resource, unique per call.
+- `gt_helpers`: the helpers below as attributes: `ensure_workteam(gt)` (Cognito pool, client
+  and group, the region's workforce and a private workteam, created once per server),
+  `make_labeling_job_request(gt, name, objects=3, labels=("cat", "dog"), workers=1)`
+  (uploads images, manifest, label file and template; returns create_labeling_job kwargs),
+  `wait_for_status(gt, name, ("InProgress",), timeout=60)`, `tiny_png(seed)`, `TEMPLATE`.
 
 Both fixtures yield a `LocalGroundTruthProcess` with:
 `.endpoint` (http://127.0.0.1:PORT), `.region`, `.data_dir`, `.port`,
@@ -39,6 +44,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -412,3 +418,15 @@ def wait_for_status(
         if time.monotonic() > deadline:
             raise AssertionError(f"{name} still {job['LabelingJobStatus']}, wanted {statuses}")
         time.sleep(0.1)
+
+
+@pytest.fixture
+def gt_helpers() -> SimpleNamespace:
+    """The helpers above, for test modules (conftest modules are not importable by name)."""
+    return SimpleNamespace(
+        ensure_workteam=ensure_workteam,
+        make_labeling_job_request=make_labeling_job_request,
+        wait_for_status=wait_for_status,
+        tiny_png=tiny_png,
+        TEMPLATE=TEMPLATE,
+    )
