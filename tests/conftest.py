@@ -420,7 +420,7 @@ def wait_for_status(
         time.sleep(0.1)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def gt_helpers() -> SimpleNamespace:
     """The helpers above, for test modules (conftest modules are not importable by name)."""
     return SimpleNamespace(
