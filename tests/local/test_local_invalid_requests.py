@@ -45,6 +45,10 @@ def _drop(path: str) -> Mutation:
 
 
 HTC = "HumanTaskConfig"
+AUTO_LABELING_ARN = (
+    "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/"
+    "image-classification"
+)
 OTHER_REGION_PRE = "arn:aws:lambda:us-west-2:081040173940:function:PRE-ImageMultiClass"
 
 # (case id, mutation of a valid CreateLabelingJob request, error code, text the message has)
@@ -212,10 +216,7 @@ CREATE_CASES: list[tuple[str, Mutation, str, str]] = [
         "automated-labeling",
         _set(
             "LabelingJobAlgorithmsConfig",
-            {
-                "LabelingJobAlgorithmSpecificationArn": "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/"
-                "image-classification"
-            },
+            {"LabelingJobAlgorithmSpecificationArn": AUTO_LABELING_ARN},
         ),
         "ValidationException",
         "automated data labeling",
@@ -259,6 +260,7 @@ def valid_request(local_gt: Any, gt_helpers: Any) -> dict[str, Any]:
     ("case", "mutate", "code", "text"), CREATE_CASES, ids=[c[0] for c in CREATE_CASES]
 )
 def test_invalid_create_labeling_job(
+    *,
     raw_sagemaker: Any,
     valid_request: dict[str, Any],
     unique_name: Any,
@@ -402,6 +404,7 @@ OTHER_CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("case", "operation", "params", "code", "text"), OTHER_CASES, ids=[c[0] for c in OTHER_CASES]
 )
 def test_invalid_other_requests(
+    *,
     local_gt: Any,
     raw_sagemaker: Any,
     case: str,
@@ -557,7 +560,7 @@ WIRE_CASES: list[tuple[str, dict[str, str], bytes, str, str]] = [
     ("case", "headers", "body", "method", "code"), WIRE_CASES, ids=[c[0] for c in WIRE_CASES]
 )
 def test_malformed_wire_requests(
-    local_gt: Any, case: str, headers: dict[str, str], body: bytes, method: str, code: str
+    *, local_gt: Any, case: str, headers: dict[str, str], body: bytes, method: str, code: str
 ) -> None:
     status, answer = _post(local_gt, headers, body, method=method)
     assert status == 400
