@@ -26,7 +26,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 USER 10001:10001
-# kopf liveness (/healthz) and Prometheus metrics (/metrics), as the chart configures them.
-EXPOSE 8080 8000
+# kopf liveness (/healthz, --health-port) and Prometheus metrics (/metrics, --metrics-port).
+EXPOSE 8081 8080
 ENTRYPOINT ["groundtruth"]
 CMD ["operator", "run", "--all-namespaces"]

@@ -117,7 +117,7 @@ def test_liveness_on_kopf_health_endpoint_and_metrics(render: Render) -> None:
     assert container["image"].endswith(":1.2.3")
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
-    assert f"--liveness=http://0.0.0.0:{ports['health']}/healthz" in container["args"]
+    assert f"--health-port={ports['health']}" in container["args"]
     assert f"--metrics-port={ports['metrics']}" in container["args"]
     service = find(docs, "Service")
     assert service["spec"]["ports"][0]["targetPort"] == "metrics"
@@ -226,3 +226,24 @@ def test_every_value_is_documented_in_values_yaml() -> None:
             continue
         above = lines[number - 1].strip() if number else ""
         assert above.startswith("#"), f"values.yaml line {number + 1}: {key!r} has no comment"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"metrics": {"enabled": False}, "operator": {"namespaces": ["a", "b"], "peering": "gt"}},
+        {"operator": {"region": "eu-west-1", "endpointUrl": "http://gt:4566", "pollInterval": 5}},
+    ],
+)
+def test_container_args_parse_with_the_real_cli(render: Render, values: dict[str, Any]) -> None:
+    """The chart's arguments are accepted by `groundtruth operator run` itself (parsed, not run)."""
+    operator_cli = pytest.importorskip("groundtruth_operator.operator_cli")
+    container = find(render(values), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][:2] == ["operator", "run"]
+    context = operator_cli.run.make_context("run", list(container["args"][2:]))
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert context.params["health_port"] == ports["health"]
+    assert context.params["metrics_port"] == ports.get("metrics", 0)
+    assert context.params["defaults_configmap"] == "gt-system/groundtruth-operator-defaults"
+    assert list(context.params["namespaces"]) == values.get("operator", {}).get("namespaces", [])
