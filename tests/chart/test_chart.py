@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -247,3 +248,20 @@ def test_container_args_parse_with_the_real_cli(render: Render, values: dict[str
     assert context.params["metrics_port"] == ports.get("metrics", 0)
     assert context.params["defaults_configmap"] == "gt-system/groundtruth-operator-defaults"
     assert list(context.params["namespaces"]) == values.get("operator", {}).get("namespaces", [])
+
+
+@pytest.mark.parametrize("which", ["helm", "helm3"])
+def test_packaged_crd_is_the_one_in_crds(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The chart's CRD is a symlink to crds/labelingjobs.yaml; what Helm ships must match it."""
+    helm: Path = request.getfixturevalue(which)
+    source = (CHART.parents[1] / "crds" / "labelingjobs.yaml").read_bytes()
+    assert (CHART / "crds" / "labelingjobs.yaml").read_bytes() == source
+    result = run_helm(helm, "package", str(CHART), "--destination", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (archive,) = tmp_path.glob("groundtruth-operator-*.tgz")
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("groundtruth-operator/crds/labelingjobs.yaml")
+        assert member is not None
+        assert member.read() == source
