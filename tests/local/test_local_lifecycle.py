@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+US_EAST_1_LAMBDAS = "arn:aws:lambda:us-east-1:432418664414:function"
+
 
 def _seed_resources(gt: Any, gt_helpers: Any) -> tuple[str, str]:
     """What the seed request refers to: bucket objects, role, workforce and workteam."""
@@ -82,16 +84,17 @@ def test_seed_request_from_the_aws_page_reaches_in_progress(
         HumanTaskConfig={
             "WorkteamArn": workteam_arn,
             "UiConfig": {"UiTemplateS3Uri": "s3://bucket/path/worker-task-template.html"},
-            "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-ImageMultiClass",
+            "PreHumanTaskLambdaArn": f"{US_EAST_1_LAMBDAS}:PRE-ImageMultiClass",
             "TaskKeywords": ["Image classification"],
             "TaskTitle": "Image classification task",
-            "TaskDescription": "Carefully inspect the image and classify it by selecting one label from the categories provided.",
+            "TaskDescription": "Carefully inspect the image and classify it by selecting one "
+            "label from the categories provided.",
             "NumberOfHumanWorkersPerDataObject": 3,
             "TaskTimeLimitInSeconds": 123,
             "TaskAvailabilityLifetimeInSeconds": 123,
             "MaxConcurrentTaskCount": 123,
             "AnnotationConsolidationConfig": {
-                "AnnotationConsolidationLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:ACS-ImageMultiClass"
+                "AnnotationConsolidationLambdaArn": f"{US_EAST_1_LAMBDAS}:ACS-ImageMultiClass"
             },
         },
         Tags=[{"Key": "string", "Value": "string"}],
