@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from chart_support import CHART, run_helm
 from groundtruth_local.controlplane.binaries import find_tool
+
+from .chart_support import CHART, run_helm
 
 
 def _tool(name: str) -> Path:

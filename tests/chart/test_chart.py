@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from chart_support import CHART, find, run_helm
+
+from .chart_support import CHART, find, run_helm
 
 Render = Callable[..., list[dict[str, Any]]]
 
