@@ -32,8 +32,8 @@ locals {
     "arn:${local.partition}:lambda:${local.region}:${local.lambda_account}:function:ACS-ImageMultiClass"
   ) : null
 
-  input_bucket_name  = var.input_bucket.create ? aws_s3_bucket.this["input"].id : var.input_bucket.name
-  output_bucket_name = var.output_bucket.create ? aws_s3_bucket.this["output"].id : var.output_bucket.name
+  input_bucket_name  = var.input_bucket.create ? aws_s3_bucket.this["input"].bucket : var.input_bucket.name
+  output_bucket_name = var.output_bucket.create ? aws_s3_bucket.this["output"].bucket : var.output_bucket.name
   input_bucket_arn   = "arn:${local.partition}:s3:::${local.input_bucket_name}"
   output_bucket_arn  = "arn:${local.partition}:s3:::${local.output_bucket_name}"
   s3_output_path     = "s3://${local.output_bucket_name}/${var.output_bucket.prefix}"

@@ -68,7 +68,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  for_each = local.created_buckets
+  for_each = var.deny_insecure_transport ? local.created_buckets : {}
 
   bucket = aws_s3_bucket.this[each.key].id
   policy = local.tls_only_policies[each.key]
@@ -111,12 +111,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   rule {
     id     = "abort-incomplete-uploads-and-old-versions"
     status = "Enabled"
-    filter {}
+    # An explicit empty prefix (not `filter {}`): S3 implementations answer with one, and the
+    # provider waits until what it reads back equals what it wrote.
+    filter {
+      prefix = ""
+    }
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
     noncurrent_version_expiration {
-      noncurrent_days = var.output_bucket.noncurrent_version_expiration_days
+      noncurrent_days = var.noncurrent_version_expiration_days
     }
   }
 

@@ -46,13 +46,12 @@ variable "input_bucket" {
 }
 
 variable "output_bucket" {
-  description = "The bucket Ground Truth writes labels to and the operator uploads artifacts to. create = false uses the existing bucket `name` unchanged. `prefix` is the S3 output path's key prefix. `expiration_days` (optional) expires objects under that prefix; `noncurrent_version_expiration_days` expires overwritten versions."
+  description = "The bucket Ground Truth writes labels to and the operator uploads artifacts to. create = false uses the existing bucket `name` unchanged. `prefix` is the S3 output path's key prefix. `expiration_days` (optional) expires objects under that prefix."
   type = object({
-    create                             = optional(bool, true)
-    name                               = optional(string)
-    prefix                             = optional(string, "output")
-    expiration_days                    = optional(number)
-    noncurrent_version_expiration_days = optional(number, 30)
+    create          = optional(bool, true)
+    name            = optional(string)
+    prefix          = optional(string, "output")
+    expiration_days = optional(number)
   })
   default  = {}
   nullable = false
@@ -73,10 +72,25 @@ variable "output_bucket" {
     condition     = var.output_bucket.expiration_days == null || try(var.output_bucket.expiration_days >= 1 && floor(var.output_bucket.expiration_days) == var.output_bucket.expiration_days, false)
     error_message = "output_bucket.expiration_days must be a whole number of days >= 1, or null to keep outputs forever."
   }
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days after which overwritten or deleted object versions expire in the buckets created here."
+  type        = number
+  default     = 30
+  nullable    = false
+
   validation {
-    condition     = var.output_bucket.noncurrent_version_expiration_days >= 1 && floor(var.output_bucket.noncurrent_version_expiration_days) == var.output_bucket.noncurrent_version_expiration_days
-    error_message = "output_bucket.noncurrent_version_expiration_days must be a whole number of days >= 1."
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of days >= 1."
   }
+}
+
+variable "deny_insecure_transport" {
+  description = "Attach a bucket policy to the buckets created here that denies every request not made over TLS. Only a local, plain-HTTP endpoint needs false."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "artifacts_prefix" {

@@ -36,8 +36,11 @@ module "groundtruth" {
 
   name          = var.name
   force_destroy = true # local data is disposable, and versioned buckets keep old objects
-  labels        = var.labels
-  kms           = { create = var.create_kms_key }
+  # The local endpoint speaks plain HTTP, and moto enforces bucket policies: a TLS-only
+  # policy would deny every request.
+  deny_insecure_transport = false
+  labels                  = var.labels
+  kms                     = { create = var.create_kms_key }
 
   work_teams = {
     labelers = { description = "Local labelers" }
