@@ -6,10 +6,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
 CLIENTS = 20
 JOBS_PER_CLIENT = 3
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_clients(local_gt_factory: Any, gt_helpers: Any) -> None:
     gt = local_gt_factory(plugin=False)
     request = gt_helpers.make_labeling_job_request(gt, "shared", objects=2)
