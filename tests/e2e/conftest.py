@@ -4,6 +4,12 @@ Missing binaries skip the suite with the exact reason (build them with
 `bash scripts/kube-binaries.sh`); a control plane that fails to start is an error.
 There is no controller-manager: namespaces never finish deleting, so each test uses its own
 namespace and never waits for one to go away.
+
+Fixtures: `control_plane` (session), `namespace` (a fresh one per test),
+`e2e_gt` (session: a local Ground Truth of this suite's own, so `workers simulate
+--until-done` sees only this suite's jobs), `operator_release` (session: the chart installed
+as `groundtruth-operator` in `gt-system` with values shaped like Terraform's `helm_values`,
+pointing at `e2e_gt`).
 """
 
 from __future__ import annotations
@@ -11,9 +17,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import LocalGroundTruthProcess, ensure_workteam
 from groundtruth_local.controlplane import BinariesMissingError, ControlPlane, find_binaries
+
+from .e2e_support import CRD_NAME, helm_install
+
+RELEASE = "groundtruth-operator"
+RELEASE_NAMESPACE = "gt-system"
+OUTPUT_BUCKET = "gt-e2e-output"
+ROLE_ARN = "arn:aws:iam::123456789012:role/gt-e2e-operator"
 
 _namespace_numbers = itertools.count(1)
 
@@ -35,3 +50,47 @@ def namespace(control_plane: ControlPlane) -> str:
     name = f"e2e-{next(_namespace_numbers)}"
     control_plane.kubectl("create", "namespace", name)
     return name
+
+
+@pytest.fixture(scope="session")
+def e2e_gt(control_plane: ControlPlane) -> Iterator[LocalGroundTruthProcess]:
+    # Depends on control_plane so that missing binaries skip before a server is started.
+    server = LocalGroundTruthProcess()
+    try:
+        yield server.start()
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def operator_release(
+    control_plane: ControlPlane,
+    e2e_gt: LocalGroundTruthProcess,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
+    """The chart, installed the documented way with Terraform-shaped values."""
+    team = ensure_workteam(e2e_gt)
+    e2e_gt.client("s3").create_bucket(Bucket=OUTPUT_BUCKET)
+    values = {
+        "defaults": {
+            "region": e2e_gt.region,
+            "roleArn": "arn:aws:iam::123456789012:role/gt-e2e-execution",
+            "workteamArn": team["workteam_arn"],
+            "outputPath": f"s3://{OUTPUT_BUCKET}/labeling",
+            "artifactsBucket": OUTPUT_BUCKET,
+            "artifactsPrefix": "groundtruth-operator",
+        },
+        "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN}},
+        # Not part of Terraform's output: where the operator finds Ground Truth, and a short
+        # poll so the suite does not idle.
+        "operator": {"endpointUrl": e2e_gt.endpoint, "pollInterval": 2},
+    }
+    helm_install(control_plane, RELEASE, RELEASE_NAMESPACE, values, tmp_path_factory.mktemp("helm"))
+    control_plane.kubectl("wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=60s")
+    return {
+        "release": RELEASE,
+        "namespace": RELEASE_NAMESPACE,
+        "values": values,
+        "role_arn": ROLE_ARN,
+        "team": team,
+    }
