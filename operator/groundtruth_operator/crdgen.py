@@ -417,10 +417,8 @@ def crd() -> dict[str, Any]:
                             "properties": {
                                 "apiVersion": _string("labeling.groundtruth.dev/v1alpha1"),
                                 "kind": _string("LabelingJob"),
-                                "metadata": {
-                                    "description": "Standard object metadata.",
-                                    "type": "object",
-                                },
+                                # The API server allows nothing but `type` here.
+                                "metadata": {"type": "object"},
                                 "spec": spec_schema(),
                                 "status": status_schema(),
                             },

@@ -42,6 +42,8 @@ def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
     regions = Regions(config.endpoint_url)
     memo.regions = regions
     memo.syncer = BatchedSync(regions, max_age=config.poll_interval)
+    # Resource handlers get no `settings` argument; the ConfigMap read and executor need it.
+    memo.settings = settings
     memo.reconciler = Reconciler(regions, memo.syncer, config.cli_defaults)
     memo.defaults_reader = DefaultsReader(config.defaults_configmap, config.defaults_namespace)
     # Progress and the last-handled spec live in annotations of our own prefix, so the
@@ -85,9 +87,9 @@ async def ensure(
     meta: kopf.Meta,
     patch: kopf.Patch,
     memo: kopf.Memo,
-    settings: kopf.OperatorSettings,
     **_: Any,
 ) -> None:
+    settings: kopf.OperatorSettings = memo.settings
     reconciler: Reconciler = memo.reconciler
     resource = _resource(body, meta)
     defaults = await memo.defaults_reader.read(settings, resource.namespace)

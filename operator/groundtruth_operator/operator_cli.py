@@ -75,6 +75,13 @@ def operator() -> None:
     help="Port of kopf's liveness endpoint /healthz (0 turns it off).",
 )
 @click.option(
+    "--liveness",
+    default=None,
+    metavar="URL",
+    help="kopf-style liveness endpoint, e.g. http://0.0.0.0:8081/healthz "
+    "(overrides --health-port).",
+)
+@click.option(
     "--defaults-configmap",
     default=DEFAULT_CONFIGMAP,
     show_default=True,

@@ -220,8 +220,10 @@ def test_crd_is_structural_and_documented() -> None:
     schema = version["schema"]["openAPIV3Schema"]
     for path, node in _walk(schema):
         assert "type" in node or node.get("x-kubernetes-preserve-unknown-fields"), path
-        if not path.endswith("[]"):
+        # The API server forbids anything but `type` on metadata (even a description).
+        if not path.endswith("[]") and path != ".metadata":
             assert node.get("description"), f"no description at {path or 'root'}"
+    assert schema["properties"]["metadata"] == {"type": "object"}
     rules = schema["x-kubernetes-validations"]
     assert any("oldSelf.status.labelingJobArn" in rule["rule"] for rule in rules)
     columns = {column["name"]: column for column in version["additionalPrinterColumns"]}
