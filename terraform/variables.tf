@@ -248,11 +248,11 @@ variable "work_teams" {
   }
   validation {
     condition     = var.workforce.type != "oidc" || alltrue([for t in values(var.work_teams) : length(t.oidc_groups) >= 1])
-    error_message = "With an OIDC workforce every work team needs at least one entry in oidc_groups."
+    error_message = "With an OIDC workforce every entry of work_teams needs at least one group in oidc_groups."
   }
   validation {
     condition     = alltrue([for t in values(var.work_teams) : length(t.description) >= 1 && length(t.description) <= 200])
-    error_message = "Each work team's description must be 1-200 characters."
+    error_message = "Each work_teams description must be 1-200 characters."
   }
 }
 
@@ -312,7 +312,7 @@ variable "labels" {
   }
   validation {
     condition     = alltrue([for l in var.labels : length(trimspace(l)) > 0 && trimspace(l) == l && length(l) <= 256])
-    error_message = "Each label must be 1-256 characters with no leading or trailing whitespace."
+    error_message = "Each of labels must be 1-256 characters with no leading or trailing whitespace."
   }
 }
 
