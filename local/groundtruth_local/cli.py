@@ -50,6 +50,12 @@ def local() -> None:
     is_flag=True,
     help="Run without the task engine (portal): jobs stop at InProgress.",
 )
+@click.option(
+    "--no-aws-journal",
+    is_flag=True,
+    help="With --data-dir, do not keep moto's S3/IAM/Cognito state across restarts "
+    "(by default its writes are journaled there and replayed at start).",
+)
 @click.option("--log-level", default="INFO", show_default=True, help="Python log level.")
 def up(
     *,
@@ -60,6 +66,7 @@ def up(
     faults: tuple[str, ...],
     fault_seed: int | None,
     no_plugin: bool,
+    no_aws_journal: bool,
     log_level: str,
 ) -> None:
     """Serve S3/IAM/STS/Cognito/SNS/KMS (moto), the labeling API and the portal until stopped."""
@@ -78,6 +85,7 @@ def up(
         region=region,
         faults=fault_settings,
         plugin_factory=None if no_plugin else LocalGroundTruth.plugin_factory,
+        journal_aws=not no_aws_journal,
     )
     try:
         context = server.start()

@@ -17,6 +17,7 @@ from groundtruth_local.app import LocalGroundTruthApp
 from groundtruth_local.context import LocalContext
 from groundtruth_local.faults import FaultInjector, FaultSettings
 from groundtruth_local.lifecycle import JobRunner
+from groundtruth_local.moto_journal import MotoJournal, deterministic_cognito_ids
 from groundtruth_local.plugins import JobPlugin
 from groundtruth_local.store import Store
 
@@ -60,6 +61,8 @@ class LocalGroundTruth:
     region: str = "us-east-1"
     faults: FaultSettings = field(default_factory=FaultSettings)
     plugin_factory: str | None = PLUGIN_FACTORY
+    # With a data dir, moto's writes are journaled there and replayed at start.
+    journal_aws: bool = True
 
     def start(self) -> LocalContext:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -82,12 +85,13 @@ class LocalGroundTruth:
             store=store,
             data_dir=data_dir,
         )
+        moto_app = self._moto(data_dir)
         self.plugin = load_plugin(self.context, self.plugin_factory)
         self.runner = JobRunner(self.context, self.plugin)
         self.app = LocalGroundTruthApp(
             self.context,
             jobs=self.runner,
-            moto_app=moto_application(),
+            moto_app=moto_app,
             plugin=self.plugin,
             faults=FaultInjector(self.faults),
         )
@@ -98,6 +102,15 @@ class LocalGroundTruth:
         self._thread.start()
         self.runner.start()
         return self.context
+
+    def _moto(self, data_dir: Path) -> Any:
+        if self.data_dir is None or not self.journal_aws:
+            return moto_application()
+        deterministic_cognito_ids()
+        app = moto_application()
+        journal = MotoJournal(data_dir)
+        journal.replay(app)
+        return journal.wrap(app)
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -252,10 +252,11 @@ def test_state_survives_a_restart_with_data_dir(
     assert reused.value.response["Error"]["Code"] == "ResourceInUse"
 
 
+@pytest.mark.parametrize("journal", [True, False], ids=["aws-journal", "no-aws-journal"])
 def test_a_job_caught_initializing_is_processed_again_after_a_crash(
-    local_gt_factory: Any, gt_helpers: Any
+    local_gt_factory: Any, gt_helpers: Any, journal: bool
 ) -> None:
-    gt = local_gt_factory(plugin=False)
+    gt = local_gt_factory(plugin=False, extra_args=() if journal else ("--no-aws-journal",))
     client = gt.client("sagemaker")
     client.create_labeling_job(**gt_helpers.make_labeling_job_request(gt, "mid-way"))
     gt_helpers.wait_for_status(gt, "mid-way", ("InProgress",))
@@ -267,8 +268,35 @@ def test_a_job_caught_initializing_is_processed_again_after_a_crash(
         database.execute("DELETE FROM data_objects")
     database.close()
     gt.start()
-    # moto's S3 is in memory and starts empty, so re-reading the manifest now fails: the
-    # job is not left Initializing forever.
     job = gt_helpers.wait_for_status(gt, "mid-way", ("Failed", "InProgress"))
-    assert job["LabelingJobStatus"] == "Failed"
-    assert "Cannot read the input manifest" in job["FailureReason"]
+    if journal:
+        # moto's S3 came back from the journal: the manifest is read again.
+        assert job["LabelingJobStatus"] == "InProgress", job.get("FailureReason")
+        assert job["LabelCounters"]["Unlabeled"] == 3
+    else:
+        # moto's S3 is in memory and starts empty: the job fails instead of hanging.
+        assert job["LabelingJobStatus"] == "Failed"
+        assert "Cannot read the input manifest" in job["FailureReason"]
+
+
+def test_aws_state_survives_a_crash_with_the_journal(
+    local_gt_factory: Any, gt_helpers: Any
+) -> None:
+    gt = local_gt_factory(plugin=False)
+    team = gt_helpers.ensure_workteam(gt)
+    s3 = gt.client("s3")
+    s3.create_bucket(Bucket="kept")
+    s3.put_object(Bucket="kept", Key="a/one.png", Body=gt_helpers.tiny_png(1))
+    s3.put_object(Bucket="kept", Key="a/two.txt", Body=b"two")
+    s3.delete_object(Bucket="kept", Key="a/two.txt")
+    gt.client("iam").create_role(RoleName="kept-role", AssumeRolePolicyDocument="{}")
+    gt.restart(kill=True)
+    s3 = gt.client("s3")
+    assert s3.get_object(Bucket="kept", Key="a/one.png")["Body"].read() == gt_helpers.tiny_png(1)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="kept")["Contents"]]
+    assert keys == ["a/one.png"]
+    assert gt.client("iam").get_role(RoleName="kept-role")["Role"]["RoleName"] == "kept-role"
+    pool = gt.client("cognito-idp").describe_user_pool(UserPoolId=team["user_pool"])
+    assert pool["UserPool"]["Id"] == team["user_pool"]
+    clients = gt.client("cognito-idp").list_user_pool_clients(UserPoolId=team["user_pool"])
+    assert [c["ClientId"] for c in clients["UserPoolClients"]] == [team["client_id"]]
