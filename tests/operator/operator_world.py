@@ -129,7 +129,8 @@ def make_world(
     for index in range(objects):
         key = f"images/{index:04d}.png"
         s3.put_object(Bucket=bucket, Key=key, Body=tiny_png(index), ContentType="image/png")
-        lines.append(json.dumps({"source-ref": f"s3://{bucket}/{key}", "index": index}))
+        truth = "cat" if index % 2 == 0 else "dog"
+        lines.append(json.dumps({"source-ref": f"s3://{bucket}/{key}", "truth": truth}))
     s3.put_object(Bucket=bucket, Key="input.manifest", Body="\n".join(lines).encode())
     defaults = Defaults(
         region=gt.region,
