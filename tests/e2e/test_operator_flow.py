@@ -1,0 +1,170 @@
+"""The whole story on the real local control plane: the chart's operator (as a local process
+with the chart's ServiceAccount token, so the chart's RBAC is what is tested) against a real
+local Ground Truth; `kubectl apply` → InProgress → simulated workers → Completed; the API
+server refuses a spec edit; `kubectl delete` stops an InProgress job."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+from conftest import LocalGroundTruthProcess
+from groundtruth_local.controlplane import ControlPlane
+
+from .e2e_support import CRD_FILE, apply, get_json, labeling_job, minimal_spec, wait_for
+from .operator_process import run_operator_like_the_chart
+
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+
+INPUT_BUCKET = "gt-e2e-input"
+OBJECTS = 6
+
+
+def groundtruth(*args: str, env: dict[str, str], timeout: float = 600) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", "from groundtruth_operator.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, f"groundtruth {' '.join(args)}:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def operator(
+    control_plane: ControlPlane,
+    operator_release: dict[str, Any],
+    e2e_gt: LocalGroundTruthProcess,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, Any]]:
+    log = tmp_path_factory.mktemp("operator") / "operator.log"
+    with run_operator_like_the_chart(
+        control_plane,
+        operator_release["namespace"],
+        operator_release["release"],
+        e2e_gt.env,
+        log,
+    ) as running:
+        yield {**running, "release": operator_release}
+    # Shown by pytest when a test of this module failed.
+    sys.stderr.write(f"--- operator log (tail) ---\n{log.read_text()[-6000:]}\n")
+
+
+@pytest.fixture(scope="module")
+def manifest_uri(e2e_gt: LocalGroundTruthProcess) -> str:
+    env = {**os.environ, **e2e_gt.env}
+    output = groundtruth(
+        "sample-data", "--bucket", INPUT_BUCKET, "--prefix", "e2e", "--count", str(OBJECTS),
+        "--labels", "circle,square", "--seed", "7", env=env,
+    )  # fmt: skip
+    match = re.search(r"input manifest:\s+(s3://\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
+def _status(cp: ControlPlane, namespace: str, name: str) -> dict[str, Any]:
+    return get_json(cp, "labelingjob", name, "-n", namespace).get("status", {})
+
+
+def _wait_phase(cp: ControlPlane, namespace: str, name: str, phase: str, timeout: float = 120):
+    def reached() -> dict[str, Any] | None:
+        status = _status(cp, namespace, name)
+        return status if status.get("phase") == phase else None
+
+    return wait_for(reached, f"LabelingJob {namespace}/{name} to be {phase}", timeout)
+
+
+def _immutability_message() -> str:
+    crd = yaml.safe_load(CRD_FILE.read_text())
+    rules = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["x-kubernetes-validations"]
+    (rule,) = [r for r in rules if "oldSelf" in r["rule"]]
+    return " ".join(rule["message"].split())
+
+
+def test_apply_to_completed(
+    control_plane: ControlPlane,
+    operator: dict[str, Any],
+    e2e_gt: LocalGroundTruthProcess,
+    manifest_uri: str,
+    namespace: str,
+) -> None:
+    name = "shapes"
+    apply(control_plane, labeling_job(name, namespace, minimal_spec(manifest_uri)))
+    status = _wait_phase(control_plane, namespace, name, "InProgress")
+    job_name = status["labelingJobName"]
+    described = e2e_gt.client("sagemaker").describe_labeling_job(LabelingJobName=job_name)
+    assert described["LabelingJobStatus"] == "InProgress"
+    # The defaults came from the chart's ConfigMap.
+    defaults = operator["release"]["values"]["defaults"]
+    assert described["HumanTaskConfig"]["WorkteamArn"] == defaults["workteamArn"]
+    assert described["RoleArn"] == defaults["roleArn"]
+
+    # The API server itself refuses a spec edit now that the Ground Truth job exists.
+    edit = control_plane.kubectl(
+        "patch", "labelingjob", name, "-n", namespace, "--type=merge",
+        "-p", json.dumps({"spec": {"humanTaskConfig": {"taskTitle": "Edited"}}}),
+        check=False,
+    )  # fmt: skip
+    assert edit.returncode != 0
+    assert _immutability_message() in " ".join(edit.stderr.split())
+
+    team = operator["release"]["team"]["workteam_arn"].rsplit("/", 1)[1]
+    groundtruth(
+        "workers", "simulate", "--endpoint", e2e_gt.endpoint, "--workteam", team,
+        "--workers", "3", "--accuracy", "0.9", "--seed", "1", "--until-done",
+        env={**os.environ, **e2e_gt.env},
+    )  # fmt: skip
+    status = _wait_phase(control_plane, namespace, name, "Completed")
+    assert status["labelCounters"]["totalLabeled"] == OBJECTS
+    assert status["outputDatasetS3Uri"].startswith("s3://")
+
+    table = control_plane.kubectl("get", "lj", "-n", namespace).stdout.splitlines()
+    assert table[0].split() == ["NAME", "STATUS", "LABELED", "TOTAL", "FAILED", "AGE"]
+    row = table[1].split()
+    assert row[:3] == [name, "Completed", str(OBJECTS)]
+    wide = control_plane.kubectl("get", "lj", "-n", namespace, "-o", "wide").stdout.splitlines()
+    assert wide[0].split()[-2:] == ["JOB", "REASON"]
+    assert job_name in wide[1].split()
+
+
+def test_delete_stops_an_in_progress_job(
+    control_plane: ControlPlane,
+    operator: dict[str, Any],
+    e2e_gt: LocalGroundTruthProcess,
+    manifest_uri: str,
+    namespace: str,
+) -> None:
+    name = f"to-stop-{uuid.uuid4().hex[:4]}"
+    apply(control_plane, labeling_job(name, namespace, minimal_spec(manifest_uri)))
+    job_name = _wait_phase(control_plane, namespace, name, "InProgress")["labelingJobName"]
+    # Waits (up to the timeout) until the operator has stopped the job and let go.
+    control_plane.kubectl("delete", "labelingjob", name, "-n", namespace, "--timeout=120s")
+    assert control_plane.kubectl("get", "lj", "-n", namespace, "-o", "name").stdout == ""
+    described = e2e_gt.client("sagemaker").describe_labeling_job(LabelingJobName=job_name)
+    assert described["LabelingJobStatus"] == "Stopped"
+
+
+def test_operator_metrics_are_served(operator: dict[str, Any]) -> None:
+    with urllib.request.urlopen(operator["metrics_url"], timeout=5) as answer:  # noqa: S310
+        text = answer.read().decode()
+    assert "groundtruth" in text
+
+
+def test_chart_rbac_was_enough(operator: dict[str, Any]) -> None:
+    """Runs last in this module: nothing the operator did above was refused by RBAC."""
+    log = operator["log"].read_text()
+    assert "Starting the main handler" in log or "starting" in log
+    forbidden = [line for line in log.splitlines() if "forbidden" in line.lower()]
+    assert not forbidden, "\n".join(forbidden[:5])
