@@ -9,17 +9,18 @@ from __future__ import annotations
 import math
 
 import pytest
-from operator_world import World, applied, make_world, sync_until
-
 from groundtruth_operator.reconciler import Resource
+from operator_world import World, applied, make_world, sync_until
 
 JOBS = 105  # more than one ListLabelingJobs page (100)
 
 
 def _calls(world: World) -> dict[str, int]:
     operations = world.gt.stats()["operations"]
-    return {name: int(operations.get(name, {}).get("calls", 0)) for name in (
-        "ListLabelingJobs", "DescribeLabelingJob")}
+    return {
+        name: int(operations.get(name, {}).get("calls", 0))
+        for name in ("ListLabelingJobs", "DescribeLabelingJob")
+    }
 
 
 def _cycle(world: World, resources: list[Resource]) -> tuple[list[Resource], dict[str, int]]:
