@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 ADOPT_ANNOTATION = "labeling.groundtruth.dev/adopt"
 FINALIZER = "labeling.groundtruth.dev/finalizer"
 PREFLIGHT_RETRY = 60.0
+LAST_SYNC_REFRESH = 300.0
 
 
 @dataclass(frozen=True)
@@ -377,7 +378,32 @@ class Reconciler:
         return outcome
 
     def _synced_only(self, resource: Resource) -> dict[str, Any]:
-        return {"lastSyncTime": status.now_iso()}
+        """Nothing changed in Ground Truth: write as little as possible.
+
+        lastSyncTime is refreshed at most every LAST_SYNC_REFRESH seconds, so a thousand
+        idle jobs do not cost a thousand status patches per cycle.
+        """
+        current = resource.status
+        synced = next(
+            (c for c in current.get("conditions") or [] if c.get("type") == status.SYNCED), {}
+        )
+        patch: dict[str, Any] = {}
+        if synced.get("status") != "True":
+            patch["conditions"] = status.merge_conditions(
+                current.get("conditions"),
+                [
+                    status.condition(
+                        status.SYNCED,
+                        True,
+                        "Synced",
+                        "status matches Ground Truth",
+                        resource.generation,
+                    )
+                ],
+            )
+        if status.age_seconds(current.get("lastSyncTime")) >= LAST_SYNC_REFRESH or patch:
+            patch["lastSyncTime"] = status.now_iso()
+        return patch
 
     @staticmethod
     def _cors_condition(

@@ -29,6 +29,17 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def age_seconds(stamp: str | None) -> float:
+    """Seconds since an ISO timestamp written by now_iso()/iso(); infinite when unknown."""
+    if not stamp:
+        return float("inf")
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    return (datetime.now(UTC) - when).total_seconds()
+
+
 def iso(value: datetime | float | None) -> str | None:
     if value is None:
         return None

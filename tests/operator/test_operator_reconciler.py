@@ -189,3 +189,29 @@ def test_throttling_is_retried_with_backoff_never_fatal(
     synced = next(c for c in created.status["conditions"] if c["type"] == "Synced")
     assert synced["status"] == "True"
     assert len(gt.client("sagemaker").list_labeling_jobs()["LabelingJobSummaryList"]) == 1
+
+
+@pytest.mark.faults
+def test_throttled_sync_keeps_status_and_recovers(
+    local_gt_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gt = local_gt_factory()
+    world = make_world(gt, monkeypatch)
+    resource = applied(
+        r := world.resource(world.spec()), world.reconciler.ensure(r, world.defaults)
+    )
+    resource = sync_until(world, resource, lambda r: r.status["phase"] == "InProgress")
+    gt.set_faults(throttle=1.0)
+    world.syncer.invalidate(gt.region)
+    outcome = world.reconciler.sync(resource)
+    assert outcome.retry_after is not None
+    throttled = applied(resource, outcome)
+    assert throttled.status["phase"] == "InProgress"  # what we knew is kept, not erased
+    synced = next(c for c in throttled.status["conditions"] if c["type"] == "Synced")
+    assert (synced["status"], synced["reason"]) == ("False", "Throttled")
+    assert "ThrottlingException" in synced["message"]
+    gt.set_faults()
+    world.syncer.invalidate(gt.region)
+    recovered = applied(throttled, world.reconciler.sync(throttled))
+    synced = next(c for c in recovered.status["conditions"] if c["type"] == "Synced")
+    assert synced["status"] == "True"
