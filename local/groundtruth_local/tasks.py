@@ -79,7 +79,6 @@ CREATE TABLE IF NOT EXISTS tasks_batches (
 """
 
 
-
 class TaskRefusedError(Exception):
     """A worker action the rules forbid; `message` is shown to the worker as is."""
 

@@ -274,6 +274,7 @@ class PortalApp:
             "task",
             rendered=rendered,
             task_id=assignment.task_id,
+            job_name=assignment.job_name,
             deadline_ms=int(assignment.deadline * 1000),
             title=config.title,
             countdown=True,

@@ -1,0 +1,1 @@
+"""Simulated workers that label through the worker portal."""
