@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from groundtruth_local.context import LocalContext
 from groundtruth_local.portal.finishing import JobFinisher
@@ -132,3 +133,69 @@ def start_engine_env() -> tuple[LocalGroundTruth, EngineEnv]:
     env = EngineEnv(context, engine, None, "gt-engine")  # type: ignore[arg-type]
     env.finisher = JobFinisher(context, engine, env.put)
     return server, env
+
+
+PASSWORD = "Portal-Test-1!"
+
+
+def team_with_group(gt: Any, helpers: Any, team: str) -> dict[str, str]:
+    """A workteam whose Cognito group lives in the region's workforce pool (created here)."""
+    base = helpers.ensure_workteam(gt)  # makes sure the workforce (and its pool) exists
+    sagemaker = gt.client("sagemaker")
+    config = sagemaker.list_workforces()["Workforces"][0]["CognitoConfig"]
+    pool, client_id = config["UserPool"], config["ClientId"]
+    try:
+        arn = sagemaker.describe_workteam(WorkteamName=team)["Workteam"]["WorkteamArn"]
+    except sagemaker.exceptions.ClientError:
+        gt.client("cognito-idp").create_group(GroupName=team, UserPoolId=pool)
+        arn = sagemaker.create_workteam(
+            WorkteamName=team,
+            WorkforceName=sagemaker.list_workforces()["Workforces"][0]["WorkforceName"],
+            MemberDefinitions=[
+                {
+                    "CognitoMemberDefinition": {
+                        "UserPool": pool,
+                        "UserGroup": team,
+                        "ClientId": client_id,
+                    }
+                }
+            ],
+            Description=f"{team} (portal tests)",
+        )["WorkteamArn"]
+    del base
+    return {"workteam_arn": arn, "user_pool": pool, "client_id": client_id, "group": team}
+
+
+def add_user(gt: Any, team: dict[str, str] | None, username: str, pool: str = "") -> str:
+    """A confirmed user with PASSWORD, in the team's group (or none); returns its sub."""
+    idp = gt.client("cognito-idp")
+    pool = team["user_pool"] if team else pool
+    idp.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(
+        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
+    )
+    if team:
+        idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=team["group"])
+    user = idp.admin_get_user(UserPoolId=pool, Username=username)
+    return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+
+
+def create_job(
+    gt: Any, helpers: Any, name: str, team: dict[str, str], *, objects: int, workers: int = 1
+) -> dict[str, Any]:
+    """A labeling job for `team` over `objects` sample images, waited to InProgress."""
+    from groundtruth_local.sample_data import make_sample_data  # noqa: PLC0415
+
+    s3 = gt.client("s3")
+    bucket = f"ptl-{name.lower()}"[:63]  # path-style "/portal..." would hit the portal
+    s3.create_bucket(Bucket=bucket)
+    data = make_sample_data(s3, bucket, "data", objects, ("circle", "square", "triangle"), 1)
+    request = helpers.make_labeling_job_request(gt, name, workers=workers)
+    request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] = data.manifest_uri
+    request["LabelCategoryConfigS3Uri"] = data.labels_uri
+    request["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"] = data.template_uri
+    request["HumanTaskConfig"]["WorkteamArn"] = team["workteam_arn"]
+    request["OutputConfig"]["S3OutputPath"] = f"s3://{bucket}/output"
+    gt.client("sagemaker").create_labeling_job(**request)
+    helpers.wait_for_status(gt, name, ("InProgress",))
+    return {"bucket": bucket, "labels": list(data.labels), "request": request}

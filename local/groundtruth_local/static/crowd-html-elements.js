@@ -24,6 +24,16 @@
     }
   }
 
+  // Elements upgrade as soon as their start tag is parsed, before their children exist:
+  // build once the whole document is there.
+  function whenParsed(build) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", build, { once: true });
+    } else {
+      build();
+    }
+  }
+
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([key, value]) => node.setAttribute(key, value));
@@ -33,6 +43,10 @@
 
   class CrowdImageClassifier extends HTMLElement {
     connectedCallback() {
+      whenParsed(() => this.build());
+    }
+
+    build() {
       if (this._built) return;
       this._built = true;
       this.value = null;
@@ -116,6 +130,10 @@
 
   class CrowdForm extends HTMLElement {
     connectedCallback() {
+      whenParsed(() => this.build());
+    }
+
+    build() {
       if (this._built) return;
       this._built = true;
       const bar = el("div", { class: "gt-actions" });
