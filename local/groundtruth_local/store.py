@@ -66,6 +66,32 @@ CREATE TABLE IF NOT EXISTS data_objects (
     status TEXT NOT NULL DEFAULT 'pending',
     PRIMARY KEY (job_name, object_id)
 );
+-- Per-status counts kept by triggers in the same transaction as every data object change
+-- (whoever makes it), so LabelCounters cost one indexed read however large the job is.
+CREATE TABLE IF NOT EXISTS data_object_counts (
+    job_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (job_name, status)
+);
+CREATE TRIGGER IF NOT EXISTS data_objects_counted_insert AFTER INSERT ON data_objects
+BEGIN
+    INSERT INTO data_object_counts (job_name, status, n) VALUES (NEW.job_name, NEW.status, 1)
+    ON CONFLICT (job_name, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS data_objects_counted_delete AFTER DELETE ON data_objects
+BEGIN
+    UPDATE data_object_counts SET n = n - 1
+    WHERE job_name = OLD.job_name AND status = OLD.status;
+END;
+CREATE TRIGGER IF NOT EXISTS data_objects_counted_update
+AFTER UPDATE OF job_name, status ON data_objects
+BEGIN
+    UPDATE data_object_counts SET n = n - 1
+    WHERE job_name = OLD.job_name AND status = OLD.status;
+    INSERT INTO data_object_counts (job_name, status, n) VALUES (NEW.job_name, NEW.status, 1)
+    ON CONFLICT (job_name, status) DO UPDATE SET n = n + 1;
+END;
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL,
     region TEXT NOT NULL,
@@ -163,6 +189,13 @@ class Store:
         with self._lock:
             # executescript commits on its own, so it runs outside connection()'s transaction.
             self._conn.executescript(_SCHEMA)
+        with self.connection() as conn:
+            # Recount once at start: cheap, and exact even for a database from an older run.
+            conn.execute("DELETE FROM data_object_counts")
+            conn.execute(
+                "INSERT INTO data_object_counts (job_name, status, n)"
+                " SELECT job_name, status, COUNT(*) FROM data_objects GROUP BY job_name, status"
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -294,8 +327,7 @@ class Store:
         counts = dict.fromkeys(OBJECT_STATUSES, 0)
         with self.connection() as conn:
             for row in conn.execute(
-                "SELECT status, COUNT(*) AS n FROM data_objects WHERE job_name = ? GROUP BY status",
-                (job_name,),
+                "SELECT status, n FROM data_object_counts WHERE job_name = ?", (job_name,)
             ):
                 counts[row["status"]] = row["n"]
         return counts
