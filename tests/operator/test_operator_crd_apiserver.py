@@ -168,3 +168,11 @@ def test_the_api_server_refuses_what_the_schema_can_check(
     result = cluster.kubectl("apply", "-f", "-", stdin=_job("refused", **changes), check=False)
     assert result.returncode != 0
     assert message in result.stderr, result.stderr
+
+
+def test_examples_are_accepted_by_the_api_server(cluster: Any) -> None:
+    for path in sorted((ROOT / "examples").glob("labelingjob-*.yaml")):
+        result = cluster.kubectl(
+            "-n", "team-a", "apply", "--dry-run=server", "-f", str(path), check=False
+        )
+        assert result.returncode == 0, f"{path.name}: {result.stderr}"

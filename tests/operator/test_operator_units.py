@@ -261,3 +261,22 @@ def test_crd_spec_bounds_come_from_botocore() -> None:
 def test_unknown_field_is_named() -> None:
     with pytest.raises(InvalidSpecError, match=r"spec\.humanTaskConfig\.taskTitel"):
         parse_spec(_spec(humanTaskConfig={**_spec()["humanTaskConfig"], "taskTitel": "x"}))  # type: ignore[dict-item]
+
+
+def _example_documents() -> list[dict[str, object]]:
+    documents = []
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        documents += [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return documents
+
+
+def test_examples_are_valid_labeling_jobs_with_the_example_defaults() -> None:
+    documents = _example_documents()
+    configmap = next(doc for doc in documents if doc["kind"] == "ConfigMap")
+    defaults = Defaults.from_configmap(configmap["data"])  # type: ignore[arg-type]
+    jobs = [doc for doc in documents if doc["kind"] == "LabelingJob"]
+    assert len(jobs) >= 2
+    for job in jobs:
+        name = job["metadata"]["name"]  # type: ignore[index]
+        plan = build_plan(parse_spec(job["spec"]), ResourceRef("default", name, REF.uid), defaults)  # type: ignore[arg-type]
+        assert plan.request["HumanTaskConfig"]["WorkteamArn"].startswith("arn:aws:sagemaker:")
