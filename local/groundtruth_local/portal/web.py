@@ -18,11 +18,17 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlparse
 
+import boto3
+from botocore.config import Config
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from groundtruth_local.context import LocalContext
+from groundtruth_local.context import (
+    TEST_ACCESS_KEY_ID,
+    TEST_SECRET_ACCESS_KEY,
+    LocalContext,
+)
 from groundtruth_local.portal.auth import CognitoSignIn, NewPasswordRequired, Sessions, SignInError
 from groundtruth_local.portal.render import TemplateError, render_page, render_task_template
 from groundtruth_local.tasks import TaskEngine, TaskRefusedError, Worker
@@ -79,6 +85,15 @@ class PortalApp:
         self.clock = clock
         endpoint = urlparse(context.endpoint_url)
         self._image_origin = f"{endpoint.scheme}://{endpoint.netloc}"
+        # SigV4 query signing (X-Amz-Expires), as Ground Truth's grant_read_access produces.
+        self._presigner = boto3.session.Session().client(
+            "s3",
+            endpoint_url=context.endpoint_url,
+            region_name=context.region,
+            aws_access_key_id=TEST_ACCESS_KEY_ID,
+            aws_secret_access_key=TEST_SECRET_ACCESS_KEY,
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
 
     def handle(self, request: Request) -> Response | None:
         if not (request.path == "/portal" or request.path.startswith("/portal/")):
@@ -306,7 +321,7 @@ class PortalApp:
 
     def _presign(self, uri: str, expires: int) -> str:
         bucket, _, key = uri.removeprefix("s3://").partition("/")
-        url: str = self.context.client("s3").generate_presigned_url(
+        url: str = self._presigner.generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
         )
         return url
