@@ -26,6 +26,7 @@ from groundtruth_local.api.shapes import describe_errors, input_errors
 from groundtruth_local.context import LocalContext
 from groundtruth_local.faults import FaultInjector, settings_from_json
 from groundtruth_local.plugins import JobPlugin
+from groundtruth_local.portal.presigned import refuse_bad_presigned
 from groundtruth_local.stats import CallStats
 
 log = logging.getLogger("groundtruth_local.access")
@@ -80,7 +81,9 @@ class LocalGroundTruthApp:
                 label = "gt"
                 response = self._local_route(request)
             else:
-                response = None
+                # moto serves SigV4 presigned URLs without checking them; refuse expired or
+                # altered ones so the portal's object-scoped, short-lived URLs mean something.
+                response = refuse_bad_presigned(request, time.time())
             if response is not None:
                 return response(environ, recording_start_response)
             return self.moto_app(environ, recording_start_response)

@@ -130,7 +130,14 @@ def test_presigned_url_is_for_the_task_object_only_and_short_lived(world) -> Non
     query = parse_qs(url.query)
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
     assert 60 <= int(query["X-Amz-Expires"][0]) <= 300  # no longer than the task time limit
-    assert requests.get(src.replace("&amp;", "&"), timeout=30).status_code == 200
+    src = src.replace("&amp;", "&")
+    assert requests.get(src, timeout=30).status_code == 200
+    # The local S3 refuses the URL bent to another object or to a longer life.
+    other = re.sub(r"/images/(\d+)\.png", lambda m: f"/images/{int(m[1]) + 1:05d}.png", src)
+    assert other != src
+    assert requests.get(other, timeout=30).status_code == 403
+    longer = re.sub(r"X-Amz-Expires=\d+", "X-Amz-Expires=86400", src)
+    assert requests.get(longer, timeout=30).status_code == 403
     assert "content-security-policy" in {k.lower() for k in page.headers}
 
 
@@ -188,3 +195,21 @@ def test_session_expires(local_gt_factory, gt_helpers, monkeypatch) -> None:
     time.sleep(1.5)  # let the one-second session lapse
     answer = carol.get(f"{gt.endpoint}/portal/jobs", allow_redirects=False)
     assert answer.status_code == 303 and answer.headers["Location"] == "/portal/login"
+
+
+def test_expired_presigned_urls_are_refused(local_gt) -> None:
+    import time  # noqa: PLC0415
+
+    s3 = local_gt.client("s3", signature_version="s3v4")
+    s3.create_bucket(Bucket="ptl-expiry")
+    s3.put_object(Bucket="ptl-expiry", Key="a.png", Body=b"x")
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "ptl-expiry", "Key": "a.png"}, ExpiresIn=1
+    )
+    fresh = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "ptl-expiry", "Key": "a.png"}, ExpiresIn=60
+    )
+    time.sleep(2.1)  # let the one-second URL lapse
+    answer = requests.get(url, timeout=30)
+    assert answer.status_code == 403 and "Request has expired" in answer.text
+    assert requests.get(fresh, timeout=30).content == b"x"
