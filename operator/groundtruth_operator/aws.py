@@ -30,7 +30,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from groundtruth_operator import metrics
+from groundtruth_operator import metrics, sessions
 from groundtruth_operator.errors import AwsRejectedError, AwsThrottledError
 from groundtruth_operator.s3uri import S3Uri
 
@@ -96,19 +96,20 @@ class GroundTruth:
         endpoint_url: str | None = None,
         session: boto3.session.Session | None = None,
     ) -> None:
-        session = session or boto3.session.Session()
+        session = session or sessions.shared_boto3()
         self.region = region
         config = _client_config()
-        self.sagemaker = session.client(
-            "sagemaker", region_name=region, endpoint_url=endpoint_url, config=config
-        )
         # A local endpoint (an IP and port) has no bucket subdomains: use path-style URLs.
         s3_config = (
             config.merge(Config(s3={"addressing_style": "path"})) if endpoint_url else config
         )
-        self.s3 = session.client(
-            "s3", region_name=region, endpoint_url=endpoint_url, config=s3_config
-        )
+        with sessions.LOCK:
+            self.sagemaker = session.client(
+                "sagemaker", region_name=region, endpoint_url=endpoint_url, config=config
+            )
+            self.s3 = session.client(
+                "s3", region_name=region, endpoint_url=endpoint_url, config=s3_config
+            )
         self._backoff = _Backoff()
 
     def _call(self, operation: str, function: Callable[[], T]) -> T:

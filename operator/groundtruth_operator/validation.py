@@ -12,17 +12,18 @@ import functools
 import re
 from typing import Any
 
-import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.model import ListShape, OperationModel, Shape, StringShape, StructureShape
 from botocore.validate import validate_parameters
 
+from groundtruth_operator import sessions
 from groundtruth_operator.errors import InvalidSpecError
 
 
 @functools.cache
 def operation_model(name: str) -> OperationModel:
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    with sessions.LOCK:
+        model = sessions.shared().get_service_model("sagemaker")
     return model.operation_model(name)
 
 
