@@ -213,3 +213,14 @@ def test_expired_presigned_urls_are_refused(local_gt) -> None:
     answer = requests.get(url, timeout=30)
     assert answer.status_code == 403 and "Request has expired" in answer.text
     assert requests.get(fresh, timeout=30).content == b"x"
+
+
+def test_decline_gives_the_task_back(world) -> None:
+    endpoint = world["endpoint"]
+    alice = sign_in(endpoint, "sec-alice")
+    task_url = start(alice, endpoint, "sec-job-a").url
+    declined = alice.post(f"{task_url}/decline", data={"csrf_token": csrf(alice, endpoint)})
+    assert declined.url.endswith("/portal/jobs?notice=declined")
+    assert "went back to the pool" in declined.text
+    assert alice.get(task_url).status_code == 410  # no longer hers
+    assert start(alice, endpoint, "sec-job-a").url != task_url
