@@ -1,8 +1,10 @@
 """Sync cost: AWS calls per status-sync cycle for N InProgress jobs, and the operator's memory.
 
 Runs everything for real on 127.0.0.1: a local Ground Truth (`groundtruth local up
---no-plugin`, so jobs stay InProgress), kmock's KubernetesEmulator holding N LabelingJob
-objects, and `groundtruth operator run` managing them. Then:
+--no-plugin`, so jobs stay InProgress), the local control plane (etcd + kube-apiserver, from
+`scripts/kube-binaries.sh`) holding N LabelingJob objects, and `groundtruth operator run`
+managing them. (kmock's emulator does not scale to 1,000 objects: it scans every object on
+every request.) Then:
 
 1. the operator creates the N jobs and syncs them to InProgress (time taken);
 2. in steady state the local server counts the operator's ListLabelingJobs and
@@ -18,7 +20,6 @@ Prints a Markdown table (the one in benchmarks/README.md, `## Sync cost`).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -29,39 +30,16 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
 
 import boto3
 import click
-import kmock
 from groundtruth_operator.aws import Regions
 from groundtruth_operator.sync import BatchedSync
 
 NAMESPACE = "bench"
 GROUP_VERSION = "labeling.groundtruth.dev/v1alpha1"
-
-
-class Emulator(kmock.KubernetesEmulator):
-    """kmock's emulator plus the metadata a real API server sets (kopf needs it)."""
-
-    _version = 0
-
-    async def _handle(self, request: kmock.Request) -> Any:
-        data = request.data
-        if request.resource is not None and isinstance(data, dict):
-            meta = data.setdefault("metadata", {})
-            if request.action == kmock.action.CREATE:
-                if not meta.get("name") and meta.get("generateName"):
-                    meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
-                meta.setdefault("uid", str(uuid.uuid4()))
-                meta.setdefault("creationTimestamp", "2026-01-01T00:00:00Z")
-                meta.setdefault("generation", 1)
-            if request.action in (kmock.action.CREATE, kmock.action.UPDATE):
-                Emulator._version += 1
-                meta["resourceVersion"] = str(Emulator._version)
-        return await super()._handle(request)
 
 
 def start_local_gt(workdir: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
@@ -187,31 +165,12 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-def phases(server: Emulator) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for (resource, _, _), obj in list(server.objects.items()):
-        if resource.plural == "labelingjobs" and not obj.deleted:
-            phase = obj.raw.get("status", {}).get("phase", "-")
-            counts[phase] = counts.get(phase, 0) + 1
-    return counts
-
-
-def _write_kubeconfig(path: Path, url: str) -> Path:
-    path.write_text(
-        "apiVersion: v1\nkind: Config\n"
-        f"clusters: [{{name: e, cluster: {{server: '{url}'}}}}]\n"
-        "users: [{name: e, user: {token: bench}}]\n"
-        "contexts: [{name: e, context: {cluster: e, user: e}}]\ncurrent-context: e\n"
-    )
-    return path
-
-
 def _start_operator(
     workdir: Path, kubeconfig: Path, endpoint: str, poll_interval: float
 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-c", "from groundtruth_operator.cli import main; main()",
-        "operator", "run", "--all-namespaces", "--endpoint-url", endpoint,
+        "operator", "run", "--namespace", NAMESPACE, "--endpoint-url", endpoint,
         "--poll-interval", str(poll_interval), "--metrics-port", "0", "--health-port", "0",
         "--log-format", "plain",
         "--defaults-configmap", f"{NAMESPACE}/groundtruth-operator-defaults",
@@ -225,61 +184,70 @@ def _start_operator(
     )
 
 
-def _load_emulator(server: Emulator, jobs: int, defaults: dict[str, str]) -> None:
-    """Put the objects straight into the emulator's store (its HTTP create is O(n))."""
-    server.resources.load_bundled()
-    server.resources[f"{GROUP_VERSION}/labelingjobs"] = kmock.ResourceInfo(
-        kind="LabelingJob",
-        namespaced=True,
-        verbs=["list", "watch", "get", "create", "patch", "update", "delete"],
-    )
-    server.objects["v1/configmaps", NAMESPACE, "groundtruth-operator-defaults"] = {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "data": defaults,
-        "metadata": {"name": "groundtruth-operator-defaults", "namespace": NAMESPACE},
-    }
-    for index in range(jobs):
-        body = labeling_job(index)
-        body["metadata"].update(
-            uid=str(uuid.uuid4()),
-            resourceVersion="1",
-            generation=1,
-            creationTimestamp="2026-01-01T00:00:00Z",
-        )
-        server.objects[f"{GROUP_VERSION}/labelingjobs", NAMESPACE, body["metadata"]["name"]] = body
+def _load_cluster(cluster: Any, workdir: Path, jobs: int, defaults: dict[str, str]) -> None:
+    crd = Path(__file__).resolve().parents[1] / "crds" / "labelingjobs.yaml"
+    cluster.kubectl("apply", "--server-side", "-f", str(crd))
+    cluster.kubectl(
+        "wait", "--for", "condition=established", "--timeout=60s",
+        "crd/labelingjobs.labeling.groundtruth.dev",
+    )  # fmt: skip
+    cluster.kubectl("create", "namespace", NAMESPACE)
+    documents = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "groundtruth-operator-defaults", "namespace": NAMESPACE},
+            "data": defaults,
+        },
+        *(labeling_job(index) for index in range(jobs)),
+    ]
+    manifest = workdir / "labelingjobs.json"
+    manifest.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": documents}))
+    cluster.kubectl("create", "-f", str(manifest), timeout=900)
 
 
-async def _operator_phase(
+def _phases(cluster: Any) -> dict[str, int]:
+    listing = cluster.kubectl(
+        "-n", NAMESPACE, "get", "labelingjobs", "-o",
+        "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
+    ).stdout  # fmt: skip
+    counts: dict[str, int] = {}
+    for phase in listing.splitlines():
+        counts[phase or "-"] = counts.get(phase or "-", 0) + 1
+    return counts
+
+
+def _operator_phase(
     workdir: Path, endpoint: str, defaults: dict[str, str], *, jobs: int,
     poll_interval: float, cycles: int,
 ) -> list[tuple[str, str]]:  # fmt: skip
+    from groundtruth_local.controlplane import ControlPlane  # noqa: PLC0415 - optional part
+
     rows: list[tuple[str, str]] = []
-    async with Emulator() as server, kmock.Server(server) as http:
-        _load_emulator(server, jobs, defaults)
-        kubeconfig = _write_kubeconfig(workdir / "kubeconfig", str(http.url).rstrip("/"))
-        click.echo(f"[bench] {jobs} LabelingJobs in the emulator; starting the operator", err=True)
+    with ControlPlane() as cluster:
+        _load_cluster(cluster, workdir, jobs, defaults)
+        click.echo(f"[bench] {jobs} LabelingJobs in the cluster; starting the operator", err=True)
         started = time.monotonic()
-        operator = _start_operator(workdir, kubeconfig, endpoint, poll_interval)
+        operator = _start_operator(workdir, cluster.kubeconfig, endpoint, poll_interval)
         try:
-            while phases(server).get("InProgress", 0) < jobs:
+            while (counts := _phases(cluster)).get("InProgress", 0) < jobs:
                 if operator.poll() is not None:
                     raise click.ClickException(f"operator exited; see {workdir}/operator.log")
                 if time.monotonic() - started > 3600:
-                    raise click.ClickException(f"stuck at {phases(server)}")
-                await asyncio.sleep(5)
-                click.echo(f"[bench] {time.monotonic() - started:.0f} s {phases(server)}", err=True)
+                    raise click.ClickException(f"stuck at {counts}")
+                click.echo(f"[bench] {time.monotonic() - started:.0f} s {counts}", err=True)
+                time.sleep(10)
             ramp = time.monotonic() - started
             rows.append(("operator: create + sync to InProgress, all jobs", f"{ramp:.0f} s"))
 
             # Steady state: let a poll interval pass, then count over `cycles` intervals.
-            await asyncio.sleep(poll_interval * 1.5)
+            time.sleep(poll_interval * 1.5)
             before = stats(endpoint)
             peak_rss = 0
             end = time.monotonic() + poll_interval * cycles
             while time.monotonic() < end:
                 peak_rss = max(peak_rss, rss_kib(operator.pid)[0])
-                await asyncio.sleep(1)
+                time.sleep(1)
             after = stats(endpoint)
             _, hwm = rss_kib(operator.pid)
         finally:
@@ -337,7 +305,7 @@ def _one_cycle_each_way(endpoint: str, jobs: int) -> list[tuple[str, str]]:
     ]
 
 
-async def run(jobs: int, poll_interval: float, cycles: int) -> list[tuple[str, str]]:
+def run(jobs: int, poll_interval: float, cycles: int) -> list[tuple[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix="sync-cost-"))
     # The local endpoint accepts any credentials; these are moto's conventional test ones.
     os.environ.update(
@@ -351,7 +319,7 @@ async def run(jobs: int, poll_interval: float, cycles: int) -> list[tuple[str, s
     gt, endpoint, _ = start_local_gt(workdir)
     try:
         defaults = setup_aws(endpoint, "us-east-1")
-        rows = await _operator_phase(
+        rows = _operator_phase(
             workdir, endpoint, defaults, jobs=jobs, poll_interval=poll_interval, cycles=cycles
         )
         rows += _one_cycle_each_way(endpoint, jobs)
@@ -386,7 +354,7 @@ async def run(jobs: int, poll_interval: float, cycles: int) -> list[tuple[str, s
 )
 def main(jobs: int, poll_interval: float, cycles: int) -> None:
     """Measure AWS calls per sync cycle and the operator's memory for N InProgress jobs."""
-    rows = asyncio.run(run(jobs, poll_interval, cycles))
+    rows = run(jobs, poll_interval, cycles)
     click.echo(
         f"\n{jobs} InProgress jobs, poll interval {poll_interval:g} s, "
         f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
