@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .tf_support import Terraform, copy_module
+from .tf_support import REPO, Terraform, copy_module
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
@@ -72,10 +72,15 @@ def assert_resources_configured(gt: Any, out: dict[str, Any]) -> None:
         "document-version": "2018-11-28",
         "labels": [{"label": label} for label in LABELS],
     }
-    assert yaml.safe_load(out["helm_values"]) == {
+    values = yaml.safe_load(out["helm_values"])
+    assert values == {
         "defaults": defaults,
         "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": out["operator_role_arn"]}},
     }
+    # The chart takes the values unchanged: its schema (additionalProperties: false) accepts them.
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((REPO / "charts/groundtruth-operator/values.schema.json").read_text())
+    jsonschema.validate(values, schema)
 
 
 def create_job_from_outputs(gt: Any, helpers: SimpleNamespace, out: dict[str, Any]) -> str:

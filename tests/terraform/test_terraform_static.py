@@ -134,3 +134,13 @@ def test_checkov_finds_nothing_and_every_skip_has_a_reason() -> None:
     for check in skipped:
         reason = (check.get("check_result") or {}).get("suppress_comment", "")
         assert len(reason.strip()) > 20, f"skip of {check['check_id']} lacks a reason: {reason!r}"
+
+
+def test_readme_documents_every_input_and_output() -> None:
+    readme = (MODULE / "README.md").read_text()
+    names = [
+        f"input_{name}" for block in load(MODULE / "variables.tf")["variable"] for name in block
+    ] + [f"output_{name}" for block in load(MODULE / "outputs.tf")["output"] for name in block]
+    missing = [name for name in names if f'<a name="{name}"></a>' not in readme]
+    assert not missing, f"README.md tables lack: {missing}"
+    assert "eks.amazonaws.com/role-arn" in readme
