@@ -251,3 +251,35 @@ def test_state_survives_a_new_engine_over_the_same_store(engine_env: EngineEnv) 
     fresh.submit(task.task_id, w1, ANSWER, now)
     with pytest.raises(TaskRefusedError, match="already submitted"):
         engine_env.engine.submit(task.task_id, w1, ANSWER, now)
+
+
+def test_a_failed_write_is_redone_on_the_next_tick(engine_env: EngineEnv) -> None:
+    """A batch is committed before its files: an S3 failure mid-way loses nothing."""
+    _, team = _start(engine_env, "rewrite", 2)
+    w1 = worker(1, team)
+    now = time.time()
+    for _ in range(2):
+        task = engine_env.engine.claim("rewrite", w1, now)
+        engine_env.engine.submit(task.task_id, w1, ANSWER, now)
+    real_put, calls = engine_env.finisher.put, []
+
+    def failing_put(bucket: str, key: str, body: bytes) -> None:
+        calls.append(key)
+        if len(calls) == 2:  # the first file landed, the second one fails
+            raise ConnectionError("injected: S3 went away")
+        real_put(bucket, key, body)
+
+    engine_env.finisher.put = failing_put
+    with pytest.raises(ConnectionError):
+        engine_env.finisher.tick(now + 1)
+    store = engine_env.context.store
+    assert store.object_status_counts("rewrite")["labeled"] == 0  # not marked before written
+    engine_env.finisher.put = real_put
+    engine_env.finisher.tick(now + 2)
+    job = store.describe_job("rewrite")
+    assert job["LabelingJobStatus"] == "Completed"
+    assert job["LabelCounters"]["HumanLabeled"] == 2
+    lines = engine_env.read("out/rewrite/manifests/output/output.manifest").splitlines()
+    assert len(lines) == 2
+    prefix = "out/rewrite/annotations/consolidated-annotation/consolidation-response/"
+    assert len(engine_env.keys(prefix)) == 1  # the same batch, written once more, not twice
