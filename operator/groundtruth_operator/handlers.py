@@ -17,12 +17,19 @@ from groundtruth_operator import metrics
 from groundtruth_operator.aws import Regions
 from groundtruth_operator.config import GROUP, PLURAL, VERSION, OperatorConfig
 from groundtruth_operator.kube import DefaultsReader
-from groundtruth_operator.reconciler import FINALIZER, Outcome, Reconciler, Resource
+from groundtruth_operator.reconciler import (
+    ADOPT_ANNOTATION,
+    FINALIZER,
+    Outcome,
+    Reconciler,
+    Resource,
+)
 from groundtruth_operator.status import TERMINAL
 from groundtruth_operator.sync import BatchedSync
 
 logger = logging.getLogger(__name__)
 RESOURCE = (GROUP, VERSION, PLURAL)
+KOPF_PREFIX = f"kopf.{GROUP}"
 
 
 def _config(memo: kopf.Memo) -> OperatorConfig:
@@ -46,10 +53,11 @@ def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
     memo.settings = settings
     memo.reconciler = Reconciler(regions, memo.syncer, config.cli_defaults)
     memo.defaults_reader = DefaultsReader(config.defaults_configmap, config.defaults_namespace)
-    # Progress and the last-handled spec live in annotations of our own prefix, so the
-    # structural schema never prunes them from status.
-    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
+    # kopf's progress and last-handled spec live in annotations of their own prefix: not
+    # status (the structural schema would prune it), and not our own prefix, whose keys
+    # (the adopt annotation) kopf would then ignore as its bookkeeping.
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=KOPF_PREFIX)
     logger.info(
         "operator started",
         extra={"endpoint": config.endpoint_url or "AWS", "poll_interval": config.poll_interval},
@@ -81,7 +89,8 @@ def _apply(outcome: Outcome, patch: kopf.Patch, body: kopf.Body) -> None:
 @kopf.on.resume(*RESOURCE)
 @kopf.on.create(*RESOURCE)
 @kopf.on.update(*RESOURCE, field="spec")
-@kopf.on.update(*RESOURCE, field="metadata.annotations")
+# Only the adopt annotation: kopf's own bookkeeping annotations must not trigger a reconcile.
+@kopf.on.update(*RESOURCE, field=("metadata", "annotations", ADOPT_ANNOTATION))
 async def ensure(
     body: kopf.Body,
     meta: kopf.Meta,

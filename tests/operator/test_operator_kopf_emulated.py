@@ -29,7 +29,7 @@ import aiohttp
 import kmock
 import pytest
 import pytest_asyncio
-from conftest import LocalGroundTruthProcess
+from conftest import LocalGroundTruthProcess, make_labeling_job_request
 from operator_world import World, make_world
 
 GROUP_VERSION = "labeling.groundtruth.dev/v1alpha1"
@@ -207,7 +207,17 @@ async def test_operator_creates_syncs_and_stops_through_kopf(
                 "numberOfHumanWorkersPerDataObject": 12,
             }
             bad = {**good, "metadata": {"name": "bad", "namespace": NAMESPACE}, "spec": bad_spec}
-            for body in (good, bad):
+            # A job that exists already, not created by the operator.
+            foreign_name = f"foreign-{uuid.uuid4().hex[:8]}"
+            foreign_arn = world.sagemaker().create_labeling_job(
+                **make_labeling_job_request(world.gt, foreign_name)
+            )["LabelingJobArn"]
+            takeover = {
+                **good,
+                "metadata": {"name": "takeover", "namespace": NAMESPACE},
+                "spec": world.spec(labelingJobName=foreign_name),
+            }
+            for body in (good, bad, takeover):
                 async with http.post(base, json=body) as answer:
                     assert answer.status in (200, 201), await answer.text()
 
@@ -253,6 +263,24 @@ async def test_operator_creates_syncs_and_stops_through_kopf(
             }
             assert ("Created", "cats") in reasons
             assert ("InvalidSpec", "bad") in reasons
+
+            # The foreign job is refused until the adopt annotation is added, then adopted.
+            refused = await _wait(
+                lambda: _status_is(server, "takeover", "phase", "Error"), "NameInUse", process
+            )
+            assert refused["status"]["reason"] == "NameInUse"
+            patch = {"metadata": {"annotations": {"labeling.groundtruth.dev/adopt": "true"}}}
+            async with http.patch(
+                f"{base}/takeover",
+                json=patch,
+                headers={"Content-Type": "application/merge-patch+json"},
+            ) as answer:
+                assert answer.status == 200, await answer.text()
+            await _wait(
+                lambda: _status_is(server, "takeover", "labelingJobArn", foreign_arn),
+                "adoption after the annotation",
+                process,
+            )
 
             # Metrics count the real calls.
             with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics") as answer:
