@@ -4,7 +4,9 @@ kmock's KubernetesEmulator and a real local Ground Truth.
 THIS IS AN EMULATOR, NOT A CLUSTER. kmock's KubernetesEmulator is kopf's own in-memory mock
 API server (real HTTP). It does not validate against the CRD schema, run CEL rules, separate
 status from spec, or set `generation`; it sets no uid, resourceVersion or
-creationTimestamp, which the small subclass below adds (kopf's finalizer patch needs them).
+creationTimestamp, which the small subclass below adds (kopf's finalizer patch needs them);
+it cannot parse `/api/v1/namespaces` (which kopf lists when given `--namespace`), so the
+operator runs with `--all-namespaces` here.
 The real-cluster suite (kube-apiserver + etcd) is a separate issue and lives elsewhere.
 """
 
