@@ -86,6 +86,10 @@ class EngineEnv:
         }
         if "max_labeled" in task:
             request["StoppingConditions"] = {"MaxHumanLabeledObjectCount": task["max_labeled"]}
+        if "max_percent" in task:
+            request["StoppingConditions"] = {
+                "MaxPercentageOfInputDatasetLabeled": task["max_percent"]
+            }
         now = time.time()
         store.insert_job(
             JobRecord(

@@ -122,6 +122,22 @@ def test_stopping_condition_stops_the_job_with_its_labels(engine_env: EngineEnv)
     assert len(engine_env.read(uri.split("/", 3)[3]).splitlines()) == 2
 
 
+def test_percentage_stopping_condition(engine_env: EngineEnv) -> None:
+    _, team = _start(engine_env, "percent", 10, max_percent=30)
+    w1 = worker(1, team)
+    now = time.time()
+    labeled = 0
+    while (task := engine_env.engine.claim("percent", w1, now)) is not None:
+        engine_env.engine.submit(task.task_id, w1, ANSWER, now)
+        labeled += 1
+    assert labeled == 3  # 30% of 10 objects
+    engine_env.finisher.tick(now + 1)
+    job = engine_env.context.store.describe_job("percent")
+    assert job["LabelingJobStatus"] == "Stopped"
+    assert job["LabelCounters"]["HumanLabeled"] == 3
+    assert job["LabelCounters"]["Unlabeled"] == 7
+
+
 def test_decline_returns_the_task_to_others_only(engine_env: EngineEnv) -> None:
     _, team = _start(engine_env, "decline", 2)
     w1, w2 = worker(1, team), worker(2, team)
