@@ -1,7 +1,6 @@
 """The root command line: help and version work without any optional part running."""
 
 from click.testing import CliRunner
-
 from groundtruth_operator import __version__
 from groundtruth_operator.cli import main
 
