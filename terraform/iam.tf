@@ -105,7 +105,7 @@ locals {
         Effect = "Allow"
         Action = [
           "sagemaker:CreateLabelingJob", "sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob",
-          "sagemaker:AddTags", "sagemaker:ListTags",
+          "sagemaker:AddTags",
         ]
         Resource = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}:labeling-job/*"
       },
@@ -118,7 +118,7 @@ locals {
       {
         Sid      = "InspectWorkteams"
         Effect   = "Allow"
-        Action   = ["sagemaker:DescribeWorkteam", "sagemaker:ListLabelingJobsForWorkteam"]
+        Action   = "sagemaker:DescribeWorkteam"
         Resource = "arn:${local.partition}:sagemaker:${local.region}:${local.account_id}:workteam/*"
       },
       {
