@@ -13,8 +13,8 @@ recorded or not at all. Rules (Ground Truth's, see GROUND_TRUTH.md):
 - an object whose lifetime ends with no answer fails (FailedNonRetryableError); with some
   answers it is consolidated with what it has.
 
-The engine knows nothing about HTTP; `jobs.py` in the portal package turns finished objects
-into output files.
+The engine knows nothing about HTTP; `portal/finishing.py` turns finished objects into
+output files.
 """
 
 from __future__ import annotations

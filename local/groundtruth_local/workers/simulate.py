@@ -86,7 +86,6 @@ def parse_page(text: str) -> _Page:
 @dataclass
 class Stats:
     answers: int = 0
-    declined: int = 0
     refused: int = 0
     # (job, source-ref) -> labels given by the simulated workers
     given: dict[tuple[str, str], list[str]] = field(default_factory=dict)
@@ -104,13 +103,11 @@ class Requester:
     def __init__(self, endpoint: str, region: str) -> None:
         config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 5})
         session = boto3.session.Session()
+        found = session.get_credentials()
+        # The local endpoint accepts any key; default to the local test credentials.
         credentials = {
-            "aws_access_key_id": session.get_credentials().access_key
-            if session.get_credentials()
-            else "test",
-            "aws_secret_access_key": session.get_credentials().secret_key
-            if session.get_credentials()
-            else "test",
+            "aws_access_key_id": found.access_key if found else "test",
+            "aws_secret_access_key": found.secret_key if found else "test",
         }
 
         def client(service: str) -> Any:
@@ -354,12 +351,10 @@ def run_simulation(
             stop.set()
     for thread in threads:
         thread.join()
-    return _summary(requester, team_arn, jobs, stats, truth_key)
+    return _summary(requester, jobs, stats, truth_key)
 
 
-def _summary(
-    requester: Requester, team_arn: str, jobs: list[str], stats: Stats, truth_key: str
-) -> Summary:
+def _summary(requester: Requester, jobs: list[str], stats: Stats, truth_key: str) -> Summary:
     agree = total = right = labeled = 0
     statuses = {}
     for name in jobs:
