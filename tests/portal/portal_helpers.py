@@ -185,7 +185,14 @@ def add_user(gt: Any, team: dict[str, str] | None, username: str, pool: str = ""
 
 
 def create_job(
-    gt: Any, helpers: Any, name: str, team: dict[str, str], *, objects: int, workers: int = 1
+    gt: Any,
+    helpers: Any,
+    name: str,
+    team: dict[str, str],
+    *,
+    objects: int,
+    workers: int = 1,
+    template: str | None = None,
 ) -> dict[str, Any]:
     """A labeling job for `team` over `objects` sample images, waited to InProgress."""
     from groundtruth_local.sample_data import make_sample_data  # noqa: PLC0415
@@ -198,6 +205,8 @@ def create_job(
     request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] = data.manifest_uri
     request["LabelCategoryConfigS3Uri"] = data.labels_uri
     request["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"] = data.template_uri
+    if template is not None:
+        s3.put_object(Bucket=bucket, Key="data/template.liquid", Body=template.encode())
     request["HumanTaskConfig"]["WorkteamArn"] = team["workteam_arn"]
     request["OutputConfig"]["S3OutputPath"] = f"s3://{bucket}/output"
     gt.client("sagemaker").create_labeling_job(**request)

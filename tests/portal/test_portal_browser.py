@@ -87,3 +87,49 @@ def test_worker_labels_an_image_by_keyboard(local_gt, gt_helpers, unique_name, b
     assert identity["issuer"].endswith(team["user_pool"])
     # AWS's crowd-html-elements.js was served locally: nothing left 127.0.0.1.
     assert requested and all(url.startswith(local_gt.endpoint) for url in requested)
+
+
+COMMENT_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
+<crowd-form>
+  <crowd-image-classifier name="animal" src="{{ task.input.taskObject | grant_read_access }}"
+    header="{{ 'Shape <b>?</b>' }}" categories="{{ task.input.labels | to_json | escape }}">
+    <short-instructions>Pick one.</short-instructions>
+    <full-instructions header="More">Really, pick one.</full-instructions>
+    <worker-comment header="Why?" placeholder="Explain"></worker-comment>
+  </crowd-image-classifier>
+</crowd-form>
+"""
+
+
+@pytest.mark.browser
+def test_worker_comment_and_custom_element_name(local_gt, gt_helpers, unique_name, browser) -> None:
+    team = team_with_group(local_gt, gt_helpers, unique_name("webteam"))
+    username = unique_name("ben")
+    add_user(local_gt, team, username)
+    name = unique_name("webc")
+    job = create_job(local_gt, gt_helpers, name, team, objects=1, template=COMMENT_TEMPLATE)
+
+    page = browser.new_page()
+    page.goto(f"{local_gt.endpoint}/portal/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.click(f"button.gt-start[data-job='{name}']")
+    page.wait_for_url("**/portal/tasks/**")
+    # Autoescape: the header's markup is shown as text, not interpreted.
+    assert page.locator(".gt-header").inner_text() == "Shape <b>?</b>"
+    page.keyboard.press("3")
+    page.fill("#gt-worker-comment", "pointy 1 2")  # digits typed here must not relabel
+    assert page.locator(".gt-category.gt-selected").get_attribute("data-label") == job["labels"][2]
+    page.click("#gt-submit")
+    page.wait_for_url("**/portal/jobs?notice=submitted")
+
+    s3 = local_gt.client("s3")
+    deadline = time.monotonic() + 30
+    while not (keys := _worker_responses(s3, job["bucket"], name)):
+        assert time.monotonic() < deadline, "no worker response written"
+        time.sleep(0.2)
+    document = json.loads(s3.get_object(Bucket=job["bucket"], Key=keys[0])["Body"].read())
+    assert document["answers"][0]["answerContent"] == {
+        "animal": {"label": job["labels"][2], "workerComment": "pointy 1 2"}
+    }
