@@ -15,6 +15,8 @@ pointing at `e2e_gt`).
 from __future__ import annotations
 
 import itertools
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +25,12 @@ import pytest
 from conftest import LocalGroundTruthProcess, ensure_workteam
 from groundtruth_local.controlplane import BinariesMissingError, ControlPlane, find_binaries
 
-from .e2e_support import CRD_NAME, helm_install
+from .e2e_support import CRD_NAME, OBJECTS, groundtruth, helm_install
 
 RELEASE = "groundtruth-operator"
 RELEASE_NAMESPACE = "gt-system"
 OUTPUT_BUCKET = "gt-e2e-output"
+INPUT_BUCKET = "gt-e2e-input"
 ROLE_ARN = "arn:aws:iam::123456789012:role/gt-e2e-operator"
 
 _namespace_numbers = itertools.count(1)
@@ -94,3 +97,15 @@ def operator_release(
         "role_arn": ROLE_ARN,
         "team": team,
     }
+
+
+@pytest.fixture(scope="session")
+def sample_manifest(e2e_gt: LocalGroundTruthProcess) -> str:
+    """`groundtruth sample-data` on e2e_gt: OBJECTS shapes; returns the manifest's S3 URI."""
+    output = groundtruth(
+        "sample-data", "--bucket", INPUT_BUCKET, "--prefix", "e2e", "--count", str(OBJECTS),
+        "--labels", "circle,square", "--seed", "7", env={**os.environ, **e2e_gt.env},
+    )  # fmt: skip
+    match = re.search(r"input manifest:\s+(s3://\S+)", output)
+    assert match, output
+    return match.group(1)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,8 @@ CHART = REPO / "charts" / "groundtruth-operator"
 CRD_FILE = REPO / "crds" / "labelingjobs.yaml"
 CRD_NAME = "labelingjobs.labeling.groundtruth.dev"
 API_VERSION = "labeling.groundtruth.dev/v1alpha1"
+# Images in the session's sample dataset (`groundtruth sample-data`, fixture sample_manifest).
+OBJECTS = 6
 
 T = TypeVar("T")
 
@@ -77,3 +81,29 @@ def minimal_spec(manifest_uri: str = "s3://input/sample/input.manifest") -> dict
             "taskTimeLimitInSeconds": 300,
         },
     }
+
+
+def groundtruth(*args: str, env: dict[str, str], timeout: float = 600) -> str:
+    """Run the `groundtruth` CLI of this checkout; fail with its stderr if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-c", "from groundtruth_operator.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, f"groundtruth {' '.join(args)}:\n{result.stderr}"
+    return result.stdout
+
+
+def wait_phase(
+    cp: ControlPlane, namespace: str, name: str, phase: str, timeout: float = 120
+) -> dict[str, Any]:
+    """Wait until the LabelingJob's status.phase is `phase`; returns its status."""
+
+    def reached() -> dict[str, Any] | None:
+        status = get_json(cp, "labelingjob", name, "-n", namespace).get("status", {})
+        return status if status.get("phase") == phase else None
+
+    return wait_for(reached, f"LabelingJob {namespace}/{name} to be {phase}", timeout)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
 import sys
 import urllib.request
 import uuid
@@ -20,26 +18,18 @@ import yaml
 from conftest import LocalGroundTruthProcess
 from groundtruth_local.controlplane import ControlPlane
 
-from .e2e_support import CRD_FILE, apply, get_json, labeling_job, minimal_spec, wait_for
+from .e2e_support import (
+    CRD_FILE,
+    OBJECTS,
+    apply,
+    groundtruth,
+    labeling_job,
+    minimal_spec,
+    wait_phase,
+)
 from .operator_process import run_operator_like_the_chart
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
-
-INPUT_BUCKET = "gt-e2e-input"
-OBJECTS = 6
-
-
-def groundtruth(*args: str, env: dict[str, str], timeout: float = 600) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", "from groundtruth_operator.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, f"groundtruth {' '.join(args)}:\n{result.stderr}"
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -62,30 +52,6 @@ def operator(
     sys.stderr.write(f"--- operator log (tail) ---\n{log.read_text()[-6000:]}\n")
 
 
-@pytest.fixture(scope="module")
-def manifest_uri(e2e_gt: LocalGroundTruthProcess) -> str:
-    env = {**os.environ, **e2e_gt.env}
-    output = groundtruth(
-        "sample-data", "--bucket", INPUT_BUCKET, "--prefix", "e2e", "--count", str(OBJECTS),
-        "--labels", "circle,square", "--seed", "7", env=env,
-    )  # fmt: skip
-    match = re.search(r"input manifest:\s+(s3://\S+)", output)
-    assert match, output
-    return match.group(1)
-
-
-def _status(cp: ControlPlane, namespace: str, name: str) -> dict[str, Any]:
-    return get_json(cp, "labelingjob", name, "-n", namespace).get("status", {})
-
-
-def _wait_phase(cp: ControlPlane, namespace: str, name: str, phase: str, timeout: float = 120):
-    def reached() -> dict[str, Any] | None:
-        status = _status(cp, namespace, name)
-        return status if status.get("phase") == phase else None
-
-    return wait_for(reached, f"LabelingJob {namespace}/{name} to be {phase}", timeout)
-
-
 def _immutability_message() -> str:
     crd = yaml.safe_load(CRD_FILE.read_text())
     rules = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["x-kubernetes-validations"]
@@ -97,12 +63,12 @@ def test_apply_to_completed(
     control_plane: ControlPlane,
     operator: dict[str, Any],
     e2e_gt: LocalGroundTruthProcess,
-    manifest_uri: str,
+    sample_manifest: str,
     namespace: str,
 ) -> None:
     name = "shapes"
-    apply(control_plane, labeling_job(name, namespace, minimal_spec(manifest_uri)))
-    status = _wait_phase(control_plane, namespace, name, "InProgress")
+    apply(control_plane, labeling_job(name, namespace, minimal_spec(sample_manifest)))
+    status = wait_phase(control_plane, namespace, name, "InProgress")
     job_name = status["labelingJobName"]
     described = e2e_gt.client("sagemaker").describe_labeling_job(LabelingJobName=job_name)
     assert described["LabelingJobStatus"] == "InProgress"
@@ -126,7 +92,7 @@ def test_apply_to_completed(
         "--workers", "3", "--accuracy", "0.9", "--seed", "1", "--until-done",
         env={**os.environ, **e2e_gt.env},
     )  # fmt: skip
-    status = _wait_phase(control_plane, namespace, name, "Completed")
+    status = wait_phase(control_plane, namespace, name, "Completed")
     assert status["labelCounters"]["totalLabeled"] == OBJECTS
     assert status["outputDatasetS3Uri"].startswith("s3://")
 
@@ -143,12 +109,12 @@ def test_delete_stops_an_in_progress_job(
     control_plane: ControlPlane,
     operator: dict[str, Any],
     e2e_gt: LocalGroundTruthProcess,
-    manifest_uri: str,
+    sample_manifest: str,
     namespace: str,
 ) -> None:
     name = f"to-stop-{uuid.uuid4().hex[:4]}"
-    apply(control_plane, labeling_job(name, namespace, minimal_spec(manifest_uri)))
-    job_name = _wait_phase(control_plane, namespace, name, "InProgress")["labelingJobName"]
+    apply(control_plane, labeling_job(name, namespace, minimal_spec(sample_manifest)))
+    job_name = wait_phase(control_plane, namespace, name, "InProgress")["labelingJobName"]
     # Waits (up to the timeout) until the operator has stopped the job and let go.
     control_plane.kubectl("delete", "labelingjob", name, "-n", namespace, "--timeout=120s")
     assert control_plane.kubectl("get", "lj", "-n", namespace, "-o", "name").stdout == ""
