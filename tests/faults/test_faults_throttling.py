@@ -88,7 +88,8 @@ def test_throttling_and_5xx_lose_and_duplicate_nothing(
     assert sorted(jobs) == sorted(r.status["labelingJobName"] for r in statuses.values())
     sagemaker = gt.client("sagemaker")
     for key, resource in statuses.items():
-        described = sagemaker.describe_labeling_job(LabelingJobName=resource.status["labelingJobName"])
+        name = resource.status["labelingJobName"]
+        described = sagemaker.describe_labeling_job(LabelingJobName=name)
         tags = {tag["Key"]: tag["Value"] for tag in described.get("Tags", [])}
         assert tags[TAG_UID] == resource.uid, key
         wanted = "Stopped" if key in deleting else "Completed"
