@@ -12,11 +12,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from groundtruth_local.context import LocalContext
 from groundtruth_local.portal.finishing import JobFinisher
 from groundtruth_local.server import LocalGroundTruth
 from groundtruth_local.store import JobRecord, Resource
 from groundtruth_local.tasks import TaskEngine, Worker
+from groundtruth_local.workers.simulate import parse_page
 
 TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 <crowd-form>
@@ -212,3 +214,33 @@ def create_job(
     gt.client("sagemaker").create_labeling_job(**request)
     helpers.wait_for_status(gt, name, ("InProgress",))
     return {"bucket": bucket, "labels": list(data.labels), "request": request}
+
+
+ANSWER = {"crowd-image-classifier": {"label": "circle"}}
+
+
+def sign_in(endpoint: str, username: str, password: str = PASSWORD) -> requests.Session:
+    http = requests.Session()
+    page = parse_page(http.get(f"{endpoint}/portal/login").text)
+    fields = {**page.form("/portal/login")["fields"], "username": username, "password": password}
+    answer = http.post(f"{endpoint}/portal/login", data=fields)
+    http.last = answer  # type: ignore[attr-defined]
+    return http
+
+
+def csrf(http: requests.Session, endpoint: str) -> str:
+    page = parse_page(http.get(f"{endpoint}/portal/jobs").text)
+    return page.form("/portal/logout")["fields"]["csrf_token"]
+
+
+def start(http: requests.Session, endpoint: str, job: str) -> requests.Response:
+    return http.post(
+        f"{endpoint}/portal/jobs/{job}/start", data={"csrf_token": csrf(http, endpoint)}
+    )
+
+
+def submit(http, endpoint, task_url: str, answer, token: str | None = None) -> requests.Response:
+    data = {"answer": answer if isinstance(answer, str) else json.dumps(answer)}
+    if token is not False:
+        data["csrf_token"] = token or csrf(http, endpoint)
+    return http.post(f"{task_url}/submit", data=data)

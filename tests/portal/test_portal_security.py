@@ -1,41 +1,22 @@
 """The portal refuses what it must, with a clear message, and changes nothing."""
 
 import html
-import json
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from groundtruth_local.workers.simulate import parse_page
-from portal_helpers import PASSWORD, add_user, create_job, team_with_group
-
-
-def sign_in(endpoint: str, username: str, password: str = PASSWORD) -> requests.Session:
-    http = requests.Session()
-    page = parse_page(http.get(f"{endpoint}/portal/login").text)
-    fields = {**page.form("/portal/login")["fields"], "username": username, "password": password}
-    answer = http.post(f"{endpoint}/portal/login", data=fields)
-    http.last = answer  # type: ignore[attr-defined]
-    return http
-
-
-def csrf(http: requests.Session, endpoint: str) -> str:
-    page = parse_page(http.get(f"{endpoint}/portal/jobs").text)
-    return page.form("/portal/logout")["fields"]["csrf_token"]
-
-
-def start(http: requests.Session, endpoint: str, job: str) -> requests.Response:
-    return http.post(
-        f"{endpoint}/portal/jobs/{job}/start", data={"csrf_token": csrf(http, endpoint)}
-    )
-
-
-def submit(http, endpoint, task_url: str, answer, token: str | None = None) -> requests.Response:
-    data = {"answer": answer if isinstance(answer, str) else json.dumps(answer)}
-    if token is not False:
-        data["csrf_token"] = token or csrf(http, endpoint)
-    return http.post(f"{task_url}/submit", data=data)
+from portal_helpers import (
+    ANSWER,
+    PASSWORD,
+    add_user,
+    create_job,
+    csrf,
+    sign_in,
+    start,
+    submit,
+    team_with_group,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +32,6 @@ def world(local_gt, request):
     job_a = create_job(local_gt, helpers, "sec-job-a", team_a, objects=4)
     create_job(local_gt, helpers, "sec-job-b", team_b, objects=2)
     return {"endpoint": local_gt.endpoint, "job_a": job_a}
-
-
-ANSWER = {"crowd-image-classifier": {"label": "circle"}}
 
 
 def test_sign_in_errors_are_clear(world) -> None:
