@@ -14,7 +14,7 @@ Fixtures (names are stable; other suites rely on them):
   and group, the region's workforce and a private workteam, created once per server),
   `make_labeling_job_request(gt, name, objects=3, labels=("cat", "dog"), workers=1)`
   (uploads images, manifest, label file and template; returns create_labeling_job kwargs),
-  `wait_for_status(gt, name, ("InProgress",), timeout=60)`, `tiny_png(seed)`, `TEMPLATE`.
+  `wait_for_status(gt, name, ("InProgress",), timeout=180)`, `tiny_png(seed)`, `TEMPLATE`.
 
 Both fixtures yield a `LocalGroundTruthProcess` with:
 `.endpoint` (http://127.0.0.1:PORT), `.region`, `.data_dir`, `.port`,
@@ -406,7 +406,7 @@ def make_labeling_job_request(
 
 
 def wait_for_status(
-    gt: LocalGroundTruthProcess, name: str, statuses: tuple[str, ...], timeout: float = 60.0
+    gt: LocalGroundTruthProcess, name: str, statuses: tuple[str, ...], timeout: float = 180.0
 ) -> dict[str, Any]:
     """Poll DescribeLabelingJob until the job's status is one of `statuses`."""
     sagemaker = gt.client("sagemaker")
