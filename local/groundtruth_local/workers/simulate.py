@@ -258,8 +258,9 @@ class SimulatedWorker:
             raise SimulationError(f"The task page {response.url} has no submit form.")
         job_name = page.task.get("data-job", "")
         truth = self.requester.truth(job_name, self.truth_key).get(unquote(source_ref))
+        label: str
         if truth in categories and self.rng.random() < self.accuracy:
-            label = truth
+            label = str(truth)
         else:
             wrong = [c for c in categories if c != truth] or categories
             label = self.rng.choice(wrong)
