@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import shutil
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -66,6 +67,14 @@ class LocalGroundTruth:
 
     def start(self) -> LocalContext:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # Bind before creating anything: a busy port is an OSError with nothing left behind,
+        # and the endpoint URL names the real port, even for --port 0.
+        listener = _listen(self.host, self.port)
+        self._server: BaseWSGIServer = make_server(
+            self.host, self.port, _placeholder_app, threaded=True, fd=listener.fileno()
+        )
+        listener.close()  # werkzeug serves a duplicate of it
+        port = self._server.port
         self._temp_dir: str | None = None
         if self.data_dir is None:
             self._temp_dir = tempfile.mkdtemp(prefix="groundtruth-local-")
@@ -73,11 +82,6 @@ class LocalGroundTruth:
         else:
             data_dir = self.data_dir
         store = Store(data_dir)
-        # Bind first: the endpoint URL must name the real port, even for --port 0.
-        self._server: BaseWSGIServer = make_server(
-            self.host, self.port, _placeholder_app, threaded=True
-        )
-        port = self._server.server_port
         client_host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
         self.context = LocalContext(
             region=self.region,
@@ -126,6 +130,19 @@ class LocalGroundTruth:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 def _placeholder_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
