@@ -42,7 +42,10 @@ def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
     config = _config(memo)
     settings.persistence.finalizer = FINALIZER
     settings.execution.max_workers = config.aws_workers
-    settings.posting.level = logging.INFO
+    # Only our own Events are posted (kopf.event below). Posting kopf's INFO log lines would
+    # turn every timer tick of every resource into an Event: with 1,000 resources that
+    # flooded the API server and held hundreds of MiB of queued Events.
+    settings.posting.level = logging.WARNING
     # Watches reconnect well before a load balancer would silently cut them.
     settings.watching.server_timeout = 300
     settings.watching.client_timeout = 330
@@ -80,10 +83,7 @@ def _apply(outcome: Outcome, patch: kopf.Patch, body: kopf.Body) -> None:
     for key, value in outcome.status.items():
         patch.status[key] = value
     for event in outcome.events:
-        if event.type == "Warning":
-            kopf.warn(body, reason=event.reason, message=event.message)
-        else:
-            kopf.info(body, reason=event.reason, message=event.message)
+        kopf.event(body, type=event.type, reason=event.reason, message=event.message)
 
 
 @kopf.on.resume(*RESOURCE)
@@ -150,7 +150,7 @@ def poll(
 def delete(body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, memo: kopf.Memo, **_: Any) -> None:
     outcome = memo.reconciler.delete(_resource(body, meta))
     for event in outcome.events:
-        kopf.info(body, reason=event.reason, message=event.message)
+        kopf.event(body, type=event.type, reason=event.reason, message=event.message)
     if outcome.retry_after is not None:
         # Hold the finalizer while Ground Truth is still stopping the job.
         raise kopf.TemporaryError("waiting for the job to stop", delay=outcome.retry_after)

@@ -133,6 +133,9 @@ def run(
         verbose=verbose,
         log_format=kopf.LogFormat.JSON if log_format == "json" else kopf.LogFormat.PLAIN,
     )
+    if not verbose:
+        # kopf logs "Timer 'poll' succeeded." for every resource on every tick.
+        logging.getLogger("kopf.objects").setLevel(logging.WARNING)
     if metrics_port:
         metrics.serve(metrics_port)
     logging.getLogger(__name__).info(
