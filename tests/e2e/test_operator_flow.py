@@ -21,6 +21,7 @@ from groundtruth_local.controlplane import ControlPlane
 from .e2e_support import (
     CRD_FILE,
     OBJECTS,
+    REPO,
     apply,
     groundtruth,
     labeling_job,
@@ -30,6 +31,8 @@ from .e2e_support import (
 from .operator_process import run_operator_like_the_chart
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+
+EXAMPLE = REPO / "examples" / "labelingjob-minimal.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +62,33 @@ def _immutability_message() -> str:
     return " ".join(rule["message"].split())
 
 
-def test_apply_to_completed(
+@pytest.fixture(scope="module")
+def example(e2e_gt: LocalGroundTruthProcess) -> dict[str, Any]:
+    """The repository's example LabelingJob, with a sample dataset uploaded exactly where its
+    manifestS3Uri points, so the file is applied unchanged."""
+    example: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text())
+    uri = example["spec"]["inputConfig"]["dataSource"]["s3DataSource"]["manifestS3Uri"]
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    prefix = key.removesuffix("/input.manifest")
+    assert f"s3://{bucket}/{prefix}/input.manifest" == uri, (
+        "sample-data writes <prefix>/input.manifest"
+    )
+    groundtruth(
+        "sample-data", "--bucket", bucket, "--prefix", prefix, "--count", str(OBJECTS),
+        "--seed", "11", env={**os.environ, **e2e_gt.env},
+    )  # fmt: skip
+    return example
+
+
+def test_example_manifest_to_completed(
     control_plane: ControlPlane,
     operator: dict[str, Any],
     e2e_gt: LocalGroundTruthProcess,
-    sample_manifest: str,
+    example: dict[str, Any],
     namespace: str,
 ) -> None:
-    name = "shapes"
-    apply(control_plane, labeling_job(name, namespace, minimal_spec(sample_manifest)))
+    control_plane.kubectl("apply", "-n", namespace, "-f", str(EXAMPLE))
+    name = example["metadata"]["name"]
     status = wait_phase(control_plane, namespace, name, "InProgress")
     job_name = status["labelingJobName"]
     described = e2e_gt.client("sagemaker").describe_labeling_job(LabelingJobName=job_name)
@@ -95,6 +116,9 @@ def test_apply_to_completed(
     status = wait_phase(control_plane, namespace, name, "Completed")
     assert status["labelCounters"]["totalLabeled"] == OBJECTS
     assert status["outputDatasetS3Uri"].startswith("s3://")
+    classes = status["results"]["classes"]
+    assert {c["label"] for c in classes} <= set(example["spec"]["labels"])
+    assert sum(c["count"] for c in classes) == OBJECTS
 
     table = control_plane.kubectl("get", "lj", "-n", namespace).stdout.splitlines()
     assert table[0].split() == ["NAME", "STATUS", "LABELED", "TOTAL", "FAILED", "AGE"]
