@@ -1,0 +1,136 @@
+"""Scenario (b): the chart's operator SIGKILLed again and again while it creates jobs.
+
+50 LabelingJobs are applied to a real kube-apiserver; the operator (run as the chart's
+Deployment would run it, with its ServiceAccount token) is started and SIGKILLed at least
+30 times: at random moments, and right after the server counted a new CreateLabelingJob (so
+before the operator could write the ARN into status). In the end every resource has exactly
+one Ground Truth job, carrying its UID, no job is left without its resource, and every
+status matches Ground Truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import LocalGroundTruthProcess
+from e2e.conftest import control_plane, e2e_gt, operator_release, sample_manifest  # noqa: F401
+from e2e.e2e_support import get_json, labeling_job, minimal_spec, wait_for
+from fault_support import KILL_JOBS, KILLS, list_all_jobs, report
+from groundtruth_local.controlplane import ControlPlane
+from groundtruth_local.controlplane.chart_operator import run_operator_like_the_chart
+from groundtruth_operator.request import TAG_UID
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.cluster]
+NAMESPACE = "faults-kill"
+
+
+def _resources(cp: ControlPlane) -> dict[str, dict[str, Any]]:
+    items = get_json(cp, "labelingjobs", "-n", NAMESPACE)["items"]
+    return {item["metadata"]["name"]: item for item in items}
+
+
+def _created(gt: LocalGroundTruthProcess) -> int:
+    return int(gt.stats()["operations"].get("CreateLabelingJob", {}).get("ok", 0))
+
+
+def _kill(process: Any) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def test_operator_sigkilled_mid_create_loses_and_duplicates_nothing(
+    control_plane: ControlPlane,  # noqa: F811
+    e2e_gt: LocalGroundTruthProcess,  # noqa: F811
+    operator_release: dict[str, Any],  # noqa: F811
+    sample_manifest: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    cp, gt, chance = control_plane, e2e_gt, random.Random(7)
+    cp.kubectl("create", "namespace", NAMESPACE)
+    created_before = _created(gt)
+    jobs = [
+        labeling_job(f"kill-{i:03d}", NAMESPACE, minimal_spec(sample_manifest))
+        for i in range(KILL_JOBS)
+    ]
+    manifest = {"apiVersion": "v1", "kind": "List", "items": jobs}
+    cp.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
+
+    kills: list[dict[str, Any]] = []
+    release, namespace = operator_release["release"], operator_release["namespace"]
+    for number in range(KILLS):
+        log = tmp_path / f"operator-{number}.log"
+        with run_operator_like_the_chart(cp, namespace, release, gt.env, log) as running:
+            before = _created(gt)
+            if number % 2 == 0:
+                # Right after the server created a job: before the ARN reaches status.
+                deadline = time.monotonic() + 10
+                while _created(gt) == before and time.monotonic() < deadline:
+                    time.sleep(0.005)
+            else:
+                time.sleep(chance.uniform(0.0, 2.0))
+            _kill(running.process)
+        resources = _resources(cp)
+        with_arn = {
+            r["status"]["labelingJobName"]
+            for r in resources.values()
+            if r.get("status", {}).get("labelingJobArn")
+        }
+        existing = {
+            job["LabelingJobName"]
+            for job in list_all_jobs(gt)
+            if job["LabelingJobName"].startswith("kill-")
+        }
+        # Jobs Ground Truth has but no status names yet: this kill hit the crash window.
+        kills.append(
+            {"created": _created(gt) - created_before, "orphans": len(existing - with_arn)}
+        )
+
+    # One last run, left alone: every status converges.
+    with run_operator_like_the_chart(cp, namespace, release, gt.env, tmp_path / "final.log"):
+
+        def converged() -> dict[str, dict[str, Any]] | None:
+            resources = _resources(cp)
+            phases = {r.get("status", {}).get("phase") for r in resources.values()}
+            return resources if phases == {"InProgress"} and len(resources) == KILL_JOBS else None
+
+        resources = wait_for(converged, "every LabelingJob InProgress", timeout=600)
+
+    jobs_now = [j for j in list_all_jobs(gt) if j["LabelingJobName"].startswith("kill-")]
+    names = [job["LabelingJobName"] for job in jobs_now]
+    assert len(names) == len(set(names)) == KILL_JOBS, sorted(names)
+    created = _created(gt) - created_before
+    assert created == KILL_JOBS, f"{created} jobs created for {KILL_JOBS} resources"
+    sagemaker = gt.client("sagemaker")
+    by_name = {r["status"]["labelingJobName"]: r for r in resources.values()}
+    assert sorted(by_name) == sorted(names)  # no resource without its job, no job without one
+    recovered = 0
+    for name, resource in by_name.items():
+        job = sagemaker.describe_labeling_job(LabelingJobName=name)
+        tags = {tag["Key"]: tag["Value"] for tag in job.get("Tags", [])}
+        assert tags[TAG_UID] == resource["metadata"]["uid"], name
+        assert resource["status"]["labelingJobArn"] == job["LabelingJobArn"]
+        assert resource["status"]["labelingJobStatus"] == job["LabelingJobStatus"]
+        conditions = {c["type"]: c for c in resource["status"]["conditions"]}
+        recovered += conditions["Synced"]["reason"] == "Recovered"
+    in_window = sum(1 for kill in kills if kill["orphans"] > 0)
+    # The crash window between CreateLabelingJob and the status write was really hit.
+    assert in_window > 0, kills
+    report(
+        "operator-sigkill",
+        {
+            "jobs": KILL_JOBS,
+            "kills": len(kills),
+            "kills_between_create_and_status": in_window,
+            "recovered_after_crash": recovered,
+            "created": created,
+            "lost": KILL_JOBS - len(names),
+            "duplicated": created - KILL_JOBS,
+        },
+    )
