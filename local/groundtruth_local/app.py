@@ -36,6 +36,11 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 OUR_OPERATIONS = frozenset(OPERATIONS)
 
 
+def _is_local_route(path: str) -> bool:
+    # Whole path segments only: a path-style S3 bucket may well be named "portal-images".
+    return any(path == root or path.startswith(f"{root}/") for root in ("/_gt", "/portal"))
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
@@ -74,10 +79,7 @@ class LocalGroundTruthApp:
             if protocol.is_sagemaker_request(request, OUR_OPERATIONS):
                 label = request.headers.get("X-Amz-Target", "SageMaker.?")
                 response: Response | None = self._sagemaker(request)
-            elif request.path.startswith(("/_gt/", "/portal")) or request.path in (
-                "/_gt",
-                "/portal",
-            ):
+            elif _is_local_route(request.path):
                 label = "gt"
                 response = self._local_route(request)
             else:
