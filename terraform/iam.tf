@@ -135,10 +135,21 @@ locals {
         Resource = local.artifacts_prefix_arn
       },
       {
-        Sid      = "ReadOutputs"
+        Sid      = "ReadManifestsAndOutputs"
         Effect   = "Allow"
         Action   = "s3:GetObject"
-        Resource = local.output_prefix_arn
+        Resource = [local.input_prefix_arn, local.output_prefix_arn]
+      },
+      {
+        # Without ListBucket a missing object reads as AccessDenied; with it as NoSuchKey, which
+        # the operator reports as "does not exist".
+        Sid      = "ListOnlyTheLabelingPrefixes"
+        Effect   = "Allow"
+        Action   = "s3:ListBucket"
+        Resource = distinct([local.input_bucket_arn, local.output_bucket_arn])
+        Condition = { StringLike = { "s3:prefix" = [
+          "${var.input_bucket.prefix}/*", "${var.output_bucket.prefix}/*", "${var.artifacts_prefix}/*",
+        ] } }
       },
       {
         Sid      = "CheckInputBucketCors"

@@ -5,6 +5,7 @@ locals {
   user_pool_id     = local.create_user_pool ? aws_cognito_user_pool.workers[0].id : var.workforce.cognito.user_pool_id
   user_pool_client = local.create_user_pool ? aws_cognito_user_pool_client.workers[0].id : var.workforce.cognito.client_id
   workforce_name   = var.create_workforce ? aws_sagemaker_workforce.this[0].id : var.workforce.name
+  cognito_domain   = coalesce(var.workforce.cognito.domain_prefix, "${var.name}-${local.account_id}")
 
   # Cognito group per team: an existing one if named, else one created here.
   created_groups = local.cognito ? { for k, t in var.work_teams : k => "${var.name}-${k}" if t.cognito_group == null } : {}
@@ -61,8 +62,15 @@ resource "aws_cognito_user_pool_client" "workers" {
 resource "aws_cognito_user_pool_domain" "workers" {
   count = local.create_user_pool ? 1 : 0
 
-  domain       = coalesce(var.workforce.cognito.domain_prefix, "${var.name}-${local.account_id}")
+  domain       = local.cognito_domain
   user_pool_id = aws_cognito_user_pool.workers[0].id
+
+  lifecycle {
+    precondition {
+      condition     = can(regex("^[a-z0-9](-?[a-z0-9])*$", local.cognito_domain)) && length(local.cognito_domain) <= 63 && !can(regex("aws|amazon|cognito", local.cognito_domain))
+      error_message = "The Cognito domain prefix \"${local.cognito_domain}\" must be lowercase letters, digits and hyphens, at most 63 characters, and must not contain aws, amazon or cognito: set workforce.cognito.domain_prefix."
+    }
+  }
 }
 
 resource "aws_cognito_user_group" "team" {

@@ -192,3 +192,11 @@ run "region_without_ground_truth" {
   }
   expect_failures = [aws_iam_role.execution]
 }
+
+run "cognito_domain_with_a_reserved_word" {
+  command = plan
+  variables {
+    name = "aws-labeling"
+  }
+  expect_failures = [aws_cognito_user_pool_domain.workers]
+}

@@ -37,6 +37,7 @@ EXPECTED_MESSAGES = {
     "existing_input_bucket_without_name": "input_bucket.name is required when input_bucket.create",
     "zero_day_output_expiration": "output_bucket.expiration_days must be a whole number",
     "default_team_not_in_work_teams": "default_work_team must be one of the keys of work_teams",
+    "cognito_domain_with_a_reserved_word": "must not contain aws, amazon or cognito",
     "region_without_ground_truth": "image classification is not available in region sa-east-1",
 }
 
