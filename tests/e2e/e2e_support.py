@@ -41,13 +41,19 @@ def wait_for(probe: Callable[[], T | None], what: str, timeout: float = 60.0) ->
 
 
 def helm_install(
-    cp: ControlPlane, release: str, namespace: str, values: dict[str, Any], workdir: Path
+    cp: ControlPlane,
+    release: str,
+    namespace: str,
+    values: dict[str, Any],
+    workdir: Path,
+    *,
+    major: int = 4,
 ) -> None:
     values_file = workdir / f"{release}-values.yaml"
     values_file.write_text(yaml.safe_dump(values))
     cp.helm(
         "install", release, str(CHART), "--namespace", namespace, "--create-namespace",
-        "-f", str(values_file),
+        "-f", str(values_file), major=major,
     )  # fmt: skip
 
 

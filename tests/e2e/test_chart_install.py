@@ -13,6 +13,7 @@ import yaml
 from groundtruth_local.controlplane import ControlPlane
 
 from .e2e_support import (
+    CHART,
     CRD_FILE,
     CRD_NAME,
     apply,
@@ -116,19 +117,22 @@ def test_api_server_rejects_invalid_specs_with_the_crd_message(
     assert listed.stdout.strip() == ""
 
 
-def test_helm_uninstall_leaves_no_operator_objects(
-    control_plane: ControlPlane, operator_release: dict[str, Any], tmp_path: Path
+@pytest.mark.parametrize("major", [4, 3])
+def test_upgrade_then_uninstall_leaves_no_operator_objects(
+    control_plane: ControlPlane, operator_release: dict[str, Any], tmp_path: Path, major: int
 ) -> None:
-    release, namespace = "gt-uninstall", "gt-uninstall"
-    control_plane.kubectl("create", "namespace", "team-x")
-    helm_install(
-        control_plane,
-        release,
-        namespace,
-        {"serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN}},
-         "defaults": {"region": "us-east-1"}, "operator": {"namespaces": ["team-x"]}},
-        tmp_path,
-    )  # fmt: skip
+    """With Helm 4 and Helm 3 (users run both): install, upgrade, uninstall."""
+    if major == 3 and control_plane.binaries.helm3 is None:
+        pytest.skip("no Helm 3 binary (scripts/kube-binaries.sh fetches it)")
+    release = namespace = f"gt-helm{major}"
+    watched = f"team-helm{major}"
+    control_plane.kubectl("create", "namespace", watched)
+    values = {
+        "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN}},
+        "defaults": {"region": "us-east-1"},
+        "operator": {"namespaces": [watched]},
+    }
+    helm_install(control_plane, release, namespace, values, tmp_path, major=major)
     selector = f"app.kubernetes.io/instance={release}"
     namespaced = "deployments,services,serviceaccounts,configmaps,roles,rolebindings"
     cluster = "clusterroles,clusterrolebindings"
@@ -141,11 +145,18 @@ def test_helm_uninstall_leaves_no_operator_objects(
 
     before = objects()
     assert len(before) >= 10, before
-    assert (
-        "rolebinding.rbac.authorization.k8s.io/gt-uninstall-groundtruth-operator-labelingjobs"
-        in before
-    )
-    control_plane.helm("uninstall", release, "--namespace", namespace)
+    binding = f"rolebinding.rbac.authorization.k8s.io/{release}-groundtruth-operator-labelingjobs"
+    assert binding in before
+
+    defaults = f"{release}-groundtruth-operator-defaults"
+    control_plane.helm(
+        "upgrade", release, str(CHART), "--namespace", namespace, "--reuse-values",
+        "--set", "defaults.region=eu-west-1", major=major,
+    )  # fmt: skip
+    config = get_json(control_plane, "configmap", defaults, "-n", namespace)
+    assert config["data"] == {"region": "eu-west-1"}
+
+    control_plane.helm("uninstall", release, "--namespace", namespace, major=major)
     assert objects() == []
     # The CRD stays (Helm never deletes CRDs from crds/), so LabelingJobs survive an uninstall.
     get_json(control_plane, "crd", CRD_NAME)

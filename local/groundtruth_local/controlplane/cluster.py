@@ -295,10 +295,14 @@ class ControlPlane:
         kubeconfig: Path | None = None,
         check: bool = True,
         timeout: float = 300.0,
+        major: int = 4,
     ) -> subprocess.CompletedProcess[str]:
-        """Run Helm 4 against this cluster."""
+        """Run Helm 4 (or Helm 3 with major=3) against this cluster."""
+        binary = self.binaries.helm if major == 4 else self.binaries.helm3
+        if binary is None or major not in (3, 4):
+            raise ControlPlaneError(f"no Helm {major} binary (run scripts/kube-binaries.sh)")
         return self._run(
-            self.binaries.helm,
+            binary,
             args=args,
             kubeconfig=kubeconfig,
             check=check,
