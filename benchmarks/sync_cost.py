@@ -206,15 +206,25 @@ def _load_cluster(cluster: Any, workdir: Path, jobs: int, defaults: dict[str, st
     cluster.kubectl("create", "-f", str(manifest), timeout=900)
 
 
-def _phases(cluster: Any) -> dict[str, int]:
+def _phases(cluster: Any) -> dict[str, int] | None:
+    """Resources per status.phase, or None when the API server is too busy to answer."""
     listing = cluster.kubectl(
-        "-n", NAMESPACE, "get", "labelingjobs", "-o",
+        "-n", NAMESPACE, "get", "labelingjobs", "--chunk-size=200", "-o",
         "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
-    ).stdout  # fmt: skip
+        check=False,
+    )  # fmt: skip
+    if listing.returncode != 0:
+        return None
     counts: dict[str, int] = {}
-    for phase in listing.splitlines():
+    for phase in listing.stdout.splitlines():
         counts[phase or "-"] = counts.get(phase or "-", 0) + 1
     return counts
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _operator_phase(
@@ -230,7 +240,7 @@ def _operator_phase(
         started = time.monotonic()
         operator = _start_operator(workdir, cluster.kubeconfig, endpoint, poll_interval)
         try:
-            while (counts := _phases(cluster)).get("InProgress", 0) < jobs:
+            while ((counts := _phases(cluster)) or {}).get("InProgress", 0) < jobs:
                 if operator.poll() is not None:
                     raise click.ClickException(f"operator exited; see {workdir}/operator.log")
                 if time.monotonic() - started > 3600:
@@ -243,12 +253,14 @@ def _operator_phase(
             # Steady state: let a poll interval pass, then count over `cycles` intervals.
             time.sleep(poll_interval * 1.5)
             before = stats(endpoint)
+            cpu_before = cpu_seconds(operator.pid)
             peak_rss = 0
             end = time.monotonic() + poll_interval * cycles
             while time.monotonic() < end:
                 peak_rss = max(peak_rss, rss_kib(operator.pid)[0])
                 time.sleep(1)
             after = stats(endpoint)
+            cpu = (cpu_seconds(operator.pid) - cpu_before) / (poll_interval * cycles)
             _, hwm = rss_kib(operator.pid)
         finally:
             operator.send_signal(signal.SIGTERM)
@@ -264,6 +276,7 @@ def _operator_phase(
         ("operator, steady state: DescribeLabelingJob per cycle", f"{describes / cycles:.1f}"),
         ("operator, steady state: other AWS calls per cycle", f"{other / cycles:.1f}"),
         ("operator RSS in steady state (max sampled)", f"{peak_rss / 1024:.0f} MiB"),
+        ("operator CPU in steady state (share of one core)", f"{cpu:.0%}"),
         ("operator peak RSS (VmHWM, incl. creating all jobs)", f"{hwm / 1024:.0f} MiB"),
     ]
     return rows
