@@ -17,6 +17,7 @@ import pytest
 import yaml
 from conftest import LocalGroundTruthProcess
 from groundtruth_local.controlplane import ControlPlane
+from groundtruth_local.controlplane.chart_operator import run_operator_like_the_chart
 
 from .e2e_support import (
     CRD_FILE,
@@ -28,7 +29,6 @@ from .e2e_support import (
     minimal_spec,
     wait_phase,
 )
-from .operator_process import run_operator_like_the_chart
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -50,7 +50,7 @@ def operator(
         e2e_gt.env,
         log,
     ) as running:
-        yield {**running, "release": operator_release}
+        yield {"metrics_url": running.metrics_url, "log": running.log, "release": operator_release}
     # Shown by pytest when a test of this module failed.
     sys.stderr.write(f"--- operator log (tail) ---\n{log.read_text()[-6000:]}\n")
 
@@ -147,7 +147,7 @@ def test_delete_stops_an_in_progress_job(
 
 
 def test_operator_metrics_are_served(operator: dict[str, Any]) -> None:
-    with urllib.request.urlopen(operator["metrics_url"], timeout=5) as answer:  # noqa: S310
+    with urllib.request.urlopen(operator["metrics_url"], timeout=5) as answer:
         text = answer.read().decode()
     assert "groundtruth" in text
 

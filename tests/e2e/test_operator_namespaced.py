@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from conftest import LocalGroundTruthProcess
 from groundtruth_local.controlplane import ControlPlane
+from groundtruth_local.controlplane.chart_operator import run_operator_like_the_chart
 
 from .e2e_support import apply, get_json, helm_install, labeling_job, minimal_spec, wait_phase
-from .operator_process import run_operator_like_the_chart
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
