@@ -68,3 +68,18 @@ def _is_etcd_in(proc: Path, workdir: Path) -> bool:
     except OSError:
         return False
     return "etcd" in cmdline and str(workdir) in cmdline
+
+
+def test_reason_recorded_by_kube_binaries_is_quoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    errors = tmp_path / "bin" / ".errors"
+    errors.mkdir(parents=True)
+    (errors / "kube-apiserver").write_text("the Go toolchain (>= 1.24) is not on PATH\n")
+    with pytest.raises(BinariesMissingError) as caught:
+        find_binaries(cache=tmp_path)
+    assert (
+        f"kube-apiserver: not found at {tmp_path / 'bin' / 'kube-apiserver'} "
+        "(kube-binaries.sh: the Go toolchain (>= 1.24) is not on PATH)"
+    ) in str(caught.value)

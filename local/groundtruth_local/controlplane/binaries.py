@@ -1,5 +1,8 @@
 """Where the control plane's executables are: the cache `scripts/kube-binaries.sh` fills.
 
+If `scripts/kube-binaries.sh` could not get a tool, it left the reason in
+`bin/.errors/<tool>`; the "not found" message quotes it.
+
 Lookup order for each tool: an explicit environment variable (`GROUNDTRUTH_<TOOL>`, for
 example `GROUNDTRUTH_KUBE_APISERVER`), the cache's `bin/`, then `PATH` (kubectl, helm, etcd
 only: a kube-apiserver on PATH is almost never the one meant).
@@ -7,6 +10,7 @@ only: a kube-apiserver on PATH is almost never the one meant).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -60,7 +64,12 @@ def find_tool(tool: str, cache: Path | None = None) -> tuple[Path | None, str]:
         if on_path:
             return Path(on_path), ""
     where = f"{candidate}" + ("" if tool in NOT_FROM_PATH else " or on PATH")
-    return None, f"{tool}: not found at {where}"
+    reason = f"{tool}: not found at {where}"
+    # scripts/kube-binaries.sh writes why it could not get a tool; quote it.
+    recorded = candidate.parent / ".errors" / tool
+    with contextlib.suppress(OSError):
+        reason += f" (kube-binaries.sh: {recorded.read_text().strip()})"
+    return None, reason
 
 
 def find_binaries(cache: Path | None = None) -> Binaries:
