@@ -21,8 +21,13 @@ Both fixtures yield a `LocalGroundTruthProcess` with:
 `.env` (AWS_ENDPOINT_URL, test credentials and region, to merge into a subprocess's env),
 `.client(service, **config)` (a boto3 client; `retries=0` disables botocore's retries),
 `.set_faults(throttle=..., error5xx=..., latency="200ms", seed=...)`, `.stats()`,
-`.stop(kill=False)`, `.start()`, `.restart(kill=False)` (same port and data dir; moto's
-in-memory S3/IAM/Cognito state does NOT survive it) and `.log_text()`.
+`.stop(kill=False)`, `.start()`, `.restart(kill=False)` (same port and data dir; labeling
+state survives, and so do S3/IAM/Cognito through the moto journal unless the server was
+started with `extra_args=("--no-aws-journal",)`) and `.log_text()`.
+
+Every server runs with a data dir, hence with the moto journal, hence with Cognito pool and
+client ids derived from their names: two pools with the same name and settings in one
+server get the same id, so give pools unique names.
 
 When a test that used one of them fails, the tail of the server's log is attached to the
 failure report.

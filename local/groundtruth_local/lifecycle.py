@@ -59,10 +59,6 @@ class JobRunner:
         for thread in self._threads:
             thread.join(timeout)
 
-    def idle(self) -> bool:
-        """True when no lifecycle event is waiting (tests and benchmarks poll this)."""
-        return self._events.unfinished_tasks == 0
-
     def _resume(self) -> None:
         store = self.context.store
         for job in store.list_jobs_in_status("Initializing"):
