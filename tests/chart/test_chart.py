@@ -152,7 +152,7 @@ def test_rbac_splits_kopf_from_operator(render: Render) -> None:
     } in kopf
     operator = _rules(docs, "groundtruth-operator-labelingjobs")
     resources = {r for rule in operator for r in rule["resources"]}
-    assert {"labelingjobs", "labelingjobs/status", "labelingjobs/finalizers", "events"} <= resources
+    assert {"labelingjobs", "labelingjobs/status", "events"} <= resources
     # All namespaces by default: one ClusterRoleBinding, no RoleBindings to LabelingJobs.
     binding = find(docs, "ClusterRoleBinding", "groundtruth-operator-labelingjobs")
     assert binding["subjects"][0]["namespace"] == "gt-system"
@@ -266,3 +266,25 @@ def test_packaged_crd_is_the_one_in_crds(
         member = tar.extractfile("groundtruth-operator/crds/labelingjobs.yaml")
         assert member is not None
         assert member.read() == source
+
+
+def test_dockerfile_agrees_with_the_chart(render: Render) -> None:
+    """The image cannot be built here (no container engine), so check what can be checked:
+    the user, ports and entrypoint the chart relies on."""
+    dockerfile = (CHART.parents[1] / "Dockerfile").read_text()
+    pod = find(render(), "Deployment")["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    user = pod["securityContext"]["runAsUser"]
+    assert re.search(rf"^USER {user}:{pod['securityContext']['runAsGroup']}$", dockerfile, re.M)
+    exposed = re.search(r"^EXPOSE (.+)$", dockerfile, re.M)
+    assert exposed
+    assert {str(p["containerPort"]) for p in container["ports"]} == set(exposed.group(1).split())
+    assert '\nENTRYPOINT ["groundtruth"]\n' in dockerfile
+    assert container["args"][:2] == ["operator", "run"]
+    # The runtime stage starts from a slim base and installs no compilers.
+    assert re.findall(r"^FROM (\S+)", dockerfile, re.M)[-1].endswith("-slim-bookworm")
+    lines = (CHART.parents[1] / ".dockerignore").read_text().splitlines()
+    ignored = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert ignored[0] == "*"
+    for needed in ("!pyproject.toml", "!README.md", "!operator/", "!local/"):
+        assert needed in ignored
