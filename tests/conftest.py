@@ -129,7 +129,7 @@ class LocalGroundTruthProcess:
 
     def _healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.endpoint}/_gt/health", timeout=2) as answer:  # noqa: S310 - our own http:// endpoint
+            with urllib.request.urlopen(f"{self.endpoint}/_gt/health", timeout=2) as answer:
                 return answer.status == 200
         except (OSError, urllib.error.URLError):
             return False
@@ -183,13 +183,13 @@ class LocalGroundTruthProcess:
 
     def _admin(self, path: str, body: dict[str, Any] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 - our own http:// endpoint
+        request = urllib.request.Request(
             f"{self.endpoint}{path}",
             data=data,
             method="GET" if body is None else "POST",
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - our own http:// endpoint
+        with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
 
     def set_faults(self, **settings: Any) -> dict[str, Any]:

@@ -113,11 +113,11 @@ def test_bad_fault_settings_at_run_time_are_rejected(local_gt_factory: Any) -> N
     import urllib.error  # noqa: PLC0415
     import urllib.request  # noqa: PLC0415
 
-    request = urllib.request.Request(  # noqa: S310 - our own http:// endpoint
+    request = urllib.request.Request(
         f"{gt.endpoint}/_gt/admin/faults", data=b'{"throttle": 5}', method="POST"
     )
     with pytest.raises(urllib.error.HTTPError) as raised:
-        urllib.request.urlopen(request, timeout=10)  # noqa: S310
+        urllib.request.urlopen(request, timeout=10)
     assert raised.value.code == 400
     assert "between 0 and 1" in json.loads(raised.value.read())["error"]
     assert gt.set_faults()["throttle"] == 0.0

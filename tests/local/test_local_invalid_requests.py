@@ -502,14 +502,14 @@ def _post(
     request = AWSRequest(method=method, url=f"{gt.endpoint}/", data=body, headers=headers)
     if sign:
         SigV4Auth(Credentials("test", "test"), "sagemaker", gt.region).add_auth(request)
-    prepared = urllib.request.Request(  # noqa: S310 - our own http:// endpoint
+    prepared = urllib.request.Request(
         request.url,
         data=body if method == "POST" else None,
         method=method,
         headers=dict(request.headers.items()),
     )
     try:
-        with urllib.request.urlopen(prepared, timeout=10) as answer:  # noqa: S310
+        with urllib.request.urlopen(prepared, timeout=10) as answer:
             return answer.status, json.loads(answer.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")

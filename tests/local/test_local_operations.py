@@ -105,7 +105,7 @@ def test_human_task_ui_lifecycle(
     import urllib.request  # noqa: PLC0415
 
     assert described["UiTemplate"]["ContentSha256"] == hashlib.sha256(content.encode()).hexdigest()
-    with urllib.request.urlopen(described["UiTemplate"]["Url"]) as page:  # noqa: S310
+    with urllib.request.urlopen(described["UiTemplate"]["Url"]) as page:
         assert page.read().decode() == content
     summaries = sagemaker.list_human_task_uis(SortOrder="Descending")["HumanTaskUiSummaries"]
     assert arn in [s["HumanTaskUiArn"] for s in summaries]
@@ -142,6 +142,13 @@ def test_labeling_job_describe_list_stop_and_tags(
     sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "stage", "Value": "dev"}])
     sagemaker.delete_tags(ResourceArn=arn, TagKeys=["project"])
     assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "stage", "Value": "dev"}]
+
+    elsewhere = local_gt.client("sagemaker", region_name="eu-west-1", retries=0)
+    with pytest.raises(ClientError) as other_region:
+        elsewhere.describe_labeling_job(LabelingJobName=name)
+    assert "Could not find requested job" in other_region.value.response["Error"]["Message"]
+    with pytest.raises(ClientError):
+        elsewhere.stop_labeling_job(LabelingJobName=name)
 
     sagemaker.stop_labeling_job(LabelingJobName=name)
     assert sagemaker.describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"] in (

@@ -29,7 +29,7 @@ def test_s3_and_iam_go_to_moto(local_gt: LocalGroundTruthProcess, unique_name) -
 
 
 def test_health_and_settings_are_printed(local_gt: LocalGroundTruthProcess) -> None:
-    with urllib.request.urlopen(f"{local_gt.endpoint}/_gt/health") as answer:  # noqa: S310 - our own http:// endpoint
+    with urllib.request.urlopen(f"{local_gt.endpoint}/_gt/health") as answer:
         assert json.loads(answer.read())["status"] == "ok"
     log = local_gt.log_text()
     assert f"export AWS_ENDPOINT_URL={local_gt.endpoint}" in log
@@ -54,7 +54,7 @@ def test_each_request_is_logged_on_one_line(local_gt: Any, unique_name: Any) -> 
 
 def test_unknown_local_routes_answer_404_json(local_gt: Any) -> None:
     with pytest.raises(urllib.error.HTTPError) as raised:
-        urllib.request.urlopen(f"{local_gt.endpoint}/_gt/nothing-here")  # noqa: S310
+        urllib.request.urlopen(f"{local_gt.endpoint}/_gt/nothing-here")
     assert raised.value.code == 404
     assert "no route" in json.loads(raised.value.read())["error"]
 

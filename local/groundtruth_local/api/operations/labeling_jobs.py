@@ -153,7 +153,8 @@ def create_labeling_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
 def describe_labeling_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     description = call.context.store.describe_job(params["LabelingJobName"])
-    if description is None:
+    # A job lives in the region it was created in, as on AWS.
+    if description is None or f":{call.region}:" not in description["LabelingJobArn"]:
         raise _job_not_found(params["LabelingJobName"])
     return description
 
@@ -163,7 +164,7 @@ def stop_labeling_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     store = call.context.store
     with store.connection():
         job = store.get_job(name)
-        if job is None:
+        if job is None or job.region != call.region:
             raise _job_not_found(name)
         if job.status not in ("Initializing", "InProgress"):
             # Stopping a job that is already finishing or finished changes nothing.
