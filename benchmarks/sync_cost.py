@@ -208,11 +208,14 @@ def _load_cluster(cluster: Any, workdir: Path, jobs: int, defaults: dict[str, st
 
 def _phases(cluster: Any) -> dict[str, int] | None:
     """Resources per status.phase, or None when the API server is too busy to answer."""
-    listing = cluster.kubectl(
-        "-n", NAMESPACE, "get", "labelingjobs", "--chunk-size=200", "-o",
-        "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
-        check=False,
-    )  # fmt: skip
+    try:
+        listing = cluster.kubectl(
+            "-n", NAMESPACE, "get", "labelingjobs", "--chunk-size=200", "-o",
+            "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
+            check=False, timeout=300,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None
     if listing.returncode != 0:
         return None
     counts: dict[str, int] = {}

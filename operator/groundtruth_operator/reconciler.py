@@ -212,38 +212,48 @@ class Reconciler:
             return Outcome()
         if current.get("labelingJobStatus") in status.TERMINAL and "results" in current:
             return Outcome(done=True)
-        client = self.regions.get(region)
         with metrics.timed("sync"):
-            try:
-                if current.get("labelingJobStatus") == "InProgress":
-                    summary = self.syncer.in_progress_summary(region, name)
-                    if summary is not None and status.fingerprint(
-                        summary
-                    ) == status.status_fingerprint(current):
-                        return Outcome(status=self._synced_only(resource))
-                job = client.describe_job(name)
-            except AwsThrottledError as error:
-                return self._unsynced(resource, error, {})
-        if job is None:
-            outcome = Outcome(
-                status={
-                    "phase": "Missing",
-                    "conditions": status.merge_conditions(
-                        current.get("conditions"),
-                        [
-                            status.condition(
-                                status.READY,
-                                False,
-                                "JobMissing",
-                                f"Ground Truth has no job named {name} in {region}",
-                                resource.generation,
-                            )
-                        ],
-                    ),
-                },
-                events=[Event("Warning", "JobMissing", f"Ground Truth has no job named {name}")],
-            )
-            return outcome
+            observed = self._observe(resource, name, region)
+        if isinstance(observed, Outcome):
+            return observed
+        if observed is None:
+            return self._missing(resource, name, region)
+        return self._updated(resource, observed)
+
+    def _observe(
+        self, resource: Resource, name: str, region: str
+    ) -> dict[str, Any] | Outcome | None:
+        """The job's description; an Outcome when there is nothing to describe or AWS
+        throttles; None when Ground Truth has no such job."""
+        current = resource.status
+        try:
+            if current.get("labelingJobStatus") == "InProgress":
+                summary = self.syncer.in_progress_summary(region, name)
+                if summary is not None and status.fingerprint(summary) == status.status_fingerprint(
+                    current
+                ):
+                    return Outcome(status=self._synced_only(resource))
+            return self.regions.get(region).describe_job(name)
+        except AwsThrottledError as error:
+            return self._unsynced(resource, error, {})
+
+    def _missing(self, resource: Resource, name: str, region: str) -> Outcome:
+        message = f"Ground Truth has no job named {name} in {region}"
+        ready = status.condition(status.READY, False, "JobMissing", message, resource.generation)
+        return Outcome(
+            status={
+                "phase": "Missing",
+                "conditions": status.merge_conditions(resource.status.get("conditions"), [ready]),
+            },
+            events=[Event("Warning", "JobMissing", message)],
+        )
+
+    def _updated(self, resource: Resource, job: dict[str, Any]) -> Outcome:
+        current = resource.status
+        unchanged = status.fingerprint(job) == status.status_fingerprint(current)
+        if unchanged and job["LabelingJobStatus"] not in status.TERMINAL:
+            # Polled again (Initializing, Stopping) but nothing moved: no status patch.
+            return Outcome(status=self._synced_only(resource))
         new = status.from_job(job, resource.generation)
         outcome = Outcome(status=new)
         before = current.get("labelingJobStatus")
