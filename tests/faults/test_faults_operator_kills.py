@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -132,5 +133,87 @@ def test_operator_sigkilled_mid_create_loses_and_duplicates_nothing(
             "created": created,
             "lost": KILL_JOBS - len(names),
             "duplicated": created - KILL_JOBS,
+        },
+    )
+
+
+def _restart_apiserver(cp: ControlPlane) -> None:
+    """SIGKILL kube-apiserver alone and start it again with the same arguments (same port,
+    certificates, tokens and etcd), as a crashed static pod would be restarted."""
+    index, (name, process, log_path) = next(
+        (i, entry) for i, entry in enumerate(cp._processes) if entry[0] == "kube-apiserver"
+    )
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    with log_path.open("ab") as log:
+        restarted = subprocess.Popen(
+            process.args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    cp._processes[index] = (name, restarted, log_path)
+
+    def ready() -> bool:
+        return cp.kubectl("get", "--raw", "/readyz", check=False, timeout=10).returncode == 0
+
+    wait_for(ready, "kube-apiserver ready again", timeout=120)
+
+
+def test_apiserver_restart_mid_reconciliation_misses_and_repeats_nothing(
+    control_plane: ControlPlane,  # noqa: F811
+    e2e_gt: LocalGroundTruthProcess,  # noqa: F811
+    operator_release: dict[str, Any],  # noqa: F811
+    sample_manifest: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    cp, gt, namespace = control_plane, e2e_gt, "faults-apiserver"
+    cp.kubectl("create", "namespace", namespace)
+    created_before = _created(gt)
+
+    def apply_jobs(first: int, count: int) -> None:
+        items = [
+            labeling_job(f"api-{i:03d}", namespace, minimal_spec(sample_manifest))
+            for i in range(first, first + count)
+        ]
+        cp.kubectl(
+            "apply",
+            "-f",
+            "-",
+            stdin=json.dumps({"kind": "List", "apiVersion": "v1", "items": items}),
+        )
+
+    release = operator_release["release"]
+    with run_operator_like_the_chart(
+        cp, operator_release["namespace"], release, gt.env, tmp_path / "operator.log"
+    ) as running:
+        apply_jobs(0, 20)
+        wait_for(lambda: _created(gt) - created_before >= 5, "the first jobs to be created")
+        _restart_apiserver(cp)
+        # Applied after the restart: the operator must see them through its renewed watch.
+        apply_jobs(20, 10)
+
+        def converged() -> dict[str, Any] | None:
+            items = get_json(cp, "labelingjobs", "-n", namespace)["items"]
+            phases = {i.get("status", {}).get("phase") for i in items}
+            return (
+                {i["metadata"]["name"]: i for i in items}
+                if phases == {"InProgress"} and len(items) == 30
+                else None
+            )
+
+        resources = wait_for(converged, "all 30 LabelingJobs InProgress", timeout=600)
+        assert running.process.poll() is None, "the operator exited"
+    created = _created(gt) - created_before
+    names = sorted(
+        j["LabelingJobName"] for j in list_all_jobs(gt) if j["LabelingJobName"].startswith("api-")
+    )
+    assert created == 30 and len(names) == 30, (created, names)
+    assert names == sorted(r["status"]["labelingJobName"] for r in resources.values())
+    report(
+        "apiserver-restart",
+        {
+            "jobs": 30,
+            "restarts": 1,
+            "created": created,
+            "lost": 30 - len(names),
+            "duplicated": created - 30,
         },
     )
