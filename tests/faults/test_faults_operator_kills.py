@@ -128,7 +128,7 @@ def test_operator_sigkilled_mid_create_loses_and_duplicates_nothing(
         {
             "jobs": KILL_JOBS,
             "kills": len(kills),
-            "kills_between_create_and_status": in_window,
+            "kills_with_jobs_awaiting_status": in_window,
             "recovered_after_crash": recovered,
             "created": created,
             "lost": KILL_JOBS - len(names),
