@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess, ensure_workteam
 from groundtruth_local.controlplane import BinariesMissingError, ControlPlane, find_binaries
+from local_gt_support import LocalGroundTruthProcess, ensure_workteam
 
 from .e2e_support import CRD_NAME, OBJECTS, groundtruth, helm_install
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import LocalGroundTruthProcess
 from groundtruth_local.controlplane import ControlPlane
 from groundtruth_local.controlplane.chart_operator import run_operator_like_the_chart
+from local_gt_support import LocalGroundTruthProcess
 
 from .e2e_support import (
     CRD_FILE,

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess
 from groundtruth_local.controlplane import ControlPlane
 from groundtruth_local.controlplane.chart_operator import run_operator_like_the_chart
+from local_gt_support import LocalGroundTruthProcess
 
 from .e2e_support import apply, get_json, helm_install, labeling_job, minimal_spec, wait_phase
 

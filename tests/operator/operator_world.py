@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess, ensure_workteam, tiny_png
 from groundtruth_operator.aws import Regions
 from groundtruth_operator.defaults import Defaults
 from groundtruth_operator.reconciler import Outcome, Reconciler, Resource
 from groundtruth_operator.sync import BatchedSync
+from local_gt_support import LocalGroundTruthProcess, ensure_workteam, tiny_png
 
 CORS = {
     "CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]

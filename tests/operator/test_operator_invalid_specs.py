@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess
+from local_gt_support import LocalGroundTruthProcess
 from operator_world import World, applied, make_world
 
 WORKTEAM_ELSEWHERE = "arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/t"

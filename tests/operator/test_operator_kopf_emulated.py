@@ -31,7 +31,7 @@ import aiohttp
 import kmock
 import pytest
 import pytest_asyncio
-from conftest import LocalGroundTruthProcess, make_labeling_job_request
+from local_gt_support import LocalGroundTruthProcess, make_labeling_job_request
 from operator_world import World, make_world
 
 GROUP_VERSION = "labeling.groundtruth.dev/v1alpha1"

@@ -7,9 +7,9 @@ what Ground Truth itself then reports, through boto3 against the same server.
 from __future__ import annotations
 
 import pytest
-from conftest import LocalGroundTruthProcess, make_labeling_job_request
 from groundtruth_operator.reconciler import ADOPT_ANNOTATION, Resource
 from groundtruth_operator.request import TAG_UID
+from local_gt_support import LocalGroundTruthProcess, make_labeling_job_request
 from operator_world import World, applied, make_world, sync_until
 
 
