@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "operator"))
 from corpus_files import LABELING_JOBS, Case, load, object_body
@@ -47,7 +46,7 @@ def test_the_corpus_is_complete() -> None:
 
 
 @pytest.fixture(scope="module")
-def world(local_gt: LocalGroundTruthProcess) -> Iterator[World]:
+def world(local_gt: Any) -> Iterator[World]:
     # One world for the module: every case refuses before touching it, and the objects a
     # case uploads have keys of their own.
     with pytest.MonkeyPatch.context() as monkeypatch:

@@ -17,7 +17,6 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 from botocore.model import OperationModel, Shape, StructureShape
-from conftest import LocalGroundTruthProcess
 from corpus_files import SAGEMAKER, Case, load, object_body
 
 CASES = load(SAGEMAKER)
@@ -57,7 +56,7 @@ def test_the_corpus_is_complete_and_matches_the_service_model() -> None:
 
 
 @pytest.fixture(scope="module")
-def setting(local_gt: LocalGroundTruthProcess, gt_helpers: Any) -> dict[str, Any]:
+def setting(local_gt: Any, gt_helpers: Any) -> dict[str, Any]:
     name = f"corpus-{uuid.uuid4().hex[:8]}"
     valid = gt_helpers.make_labeling_job_request(local_gt, name)
     sagemaker = local_gt.client("sagemaker")
@@ -80,7 +79,7 @@ def _fill(value: Any, members: list[dict[str, Any]]) -> Any:
     return value
 
 
-def _request(case: Case, setting: dict[str, Any], gt: LocalGroundTruthProcess) -> tuple:
+def _request(case: Case, setting: dict[str, Any], gt: Any) -> tuple:
     suffix = uuid.uuid4().hex[:8]
     (document,) = case.documents(
         SUFFIX=suffix,
@@ -116,7 +115,7 @@ def _snake(operation: str) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_sagemaker_request(
-    local_gt: LocalGroundTruthProcess, gt_helpers: Any, setting: dict[str, Any], case: Case
+    local_gt: Any, gt_helpers: Any, setting: dict[str, Any], case: Case
 ) -> None:
     document, params = _request(case, setting, local_gt)
     expect = document["expect"]

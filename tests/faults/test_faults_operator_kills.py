@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess
 from e2e.conftest import control_plane, e2e_gt, operator_release, sample_manifest  # noqa: F401
 from e2e.e2e_support import get_json, labeling_job, minimal_spec, wait_for
 from fault_support import KILL_JOBS, KILLS, list_all_jobs, report
@@ -37,7 +36,7 @@ def _resources(cp: ControlPlane) -> dict[str, dict[str, Any]]:
     return {item["metadata"]["name"]: item for item in items}
 
 
-def _created(gt: LocalGroundTruthProcess) -> int:
+def _created(gt: Any) -> int:
     return int(gt.stats()["operations"].get("CreateLabelingJob", {}).get("ok", 0))
 
 
@@ -48,7 +47,7 @@ def _kill(process: Any) -> None:
 
 def test_operator_sigkilled_mid_create_loses_and_duplicates_nothing(
     control_plane: ControlPlane,  # noqa: F811
-    e2e_gt: LocalGroundTruthProcess,  # noqa: F811
+    e2e_gt: Any,  # noqa: F811
     operator_release: dict[str, Any],  # noqa: F811
     sample_manifest: str,  # noqa: F811
     tmp_path: Path,
@@ -159,7 +158,7 @@ def _restart_apiserver(cp: ControlPlane) -> None:
 
 def test_apiserver_restart_mid_reconciliation_misses_and_repeats_nothing(
     control_plane: ControlPlane,  # noqa: F811
-    e2e_gt: LocalGroundTruthProcess,  # noqa: F811
+    e2e_gt: Any,  # noqa: F811
     operator_release: dict[str, Any],  # noqa: F811
     sample_manifest: str,  # noqa: F811
     tmp_path: Path,

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LocalGroundTruthProcess
 from e2e.conftest import control_plane, e2e_gt, operator_release, sample_manifest  # noqa: F401
 from e2e.e2e_support import apply, get_json, labeling_job, minimal_spec, wait_for, wait_phase
 from groundtruth_local.controlplane import ControlPlane
@@ -71,7 +70,7 @@ def _granted(cp: ControlPlane, release: str) -> set[Use]:
 
 def test_chart_rbac_is_exactly_what_the_operator_uses(
     control_plane: ControlPlane,  # noqa: F811
-    e2e_gt: LocalGroundTruthProcess,  # noqa: F811
+    e2e_gt: Any,  # noqa: F811
     operator_release: dict[str, Any],  # noqa: F811
     sample_manifest: str,  # noqa: F811
     tmp_path: Path,
