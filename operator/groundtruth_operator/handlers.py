@@ -13,7 +13,7 @@ from typing import Any
 
 import kopf
 
-from groundtruth_operator import metrics
+from groundtruth_operator import kubelogin, metrics
 from groundtruth_operator.aws import Regions
 from groundtruth_operator.config import GROUP, PLURAL, VERSION, OperatorConfig
 from groundtruth_operator.kube import DefaultsReader
@@ -30,6 +30,9 @@ from groundtruth_operator.sync import BatchedSync
 logger = logging.getLogger(__name__)
 RESOURCE = (GROUP, VERSION, PLURAL)
 KOPF_PREFIX = f"kopf.{GROUP}"
+
+
+kopf.on.login()(kubelogin.login)
 
 
 def _config(memo: kopf.Memo) -> OperatorConfig:
