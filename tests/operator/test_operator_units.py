@@ -280,3 +280,24 @@ def test_examples_are_valid_labeling_jobs_with_the_example_defaults() -> None:
         name = job["metadata"]["name"]  # type: ignore[index]
         plan = build_plan(parse_spec(job["spec"]), ResourceRef("default", name, REF.uid), defaults)  # type: ignore[arg-type]
         assert plan.request["HumanTaskConfig"]["WorkteamArn"].startswith("arn:aws:sagemaker:")
+
+
+def test_defaults_configmap_keys_and_precedence(caplog: pytest.LogCaptureFixture) -> None:
+    data = {
+        "region": "eu-west-1",
+        "roleArn": " arn:aws:iam::123456789012:role/gt ",
+        "outputpath": "s3://typo/x",  # wrong case: reported, not used
+        "kmsKeyId": "",
+    }
+    defaults = Defaults.from_configmap(data)
+    assert defaults.region == "eu-west-1"
+    assert defaults.role_arn == "arn:aws:iam::123456789012:role/gt"
+    assert defaults.output_path is None and defaults.kms_key_id is None
+    assert any("unknown keys" in record.getMessage() for record in caplog.records)
+    merged = defaults.merged_over(Defaults(region="us-east-1", output_path="s3://cli/out"))
+    assert (merged.region, merged.output_path) == ("eu-west-1", "s3://cli/out")
+    # A spec's own value always wins over every default.
+    spec = parse_spec(_spec(region="us-east-1", roleArn="arn:aws:iam::123456789012:role/own"))
+    plan = build_plan(spec, REF, merged.merged_over(DEFAULTS))
+    assert plan.region == "us-east-1"
+    assert plan.request["RoleArn"].endswith("role/own")
