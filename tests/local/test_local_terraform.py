@@ -75,7 +75,9 @@ def test_workforce_workteam_and_task_ui_apply_plan_destroy(
     sagemaker = gt.client("sagemaker")
     team = sagemaker.describe_workteam(WorkteamName="tf-team")["Workteam"]
     assert team["Description"] == "Labelers managed by Terraform"
-    assert sagemaker.list_tags(ResourceArn=team_arn)["Tags"] == [
+    # Terraform sends the tags map in Go's random map order; ListTags keeps insertion order.
+    tags = sagemaker.list_tags(ResourceArn=team_arn)["Tags"]
+    assert sorted(tags, key=lambda tag: tag["Key"]) == [
         {"Key": "project", "Value": "groundtruth-operator"},
         {"Key": "stage", "Value": "test"},
     ]
