@@ -19,7 +19,7 @@ if [ "${GROUNDTRUTH_SKIP_APT:-0}" != "1" ]; then
 fi
 
 log "installing the Python package and its test extras"
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+python3 -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 
 if [ -x scripts/kube-binaries.sh ]; then
   log "fetching helm, kubectl, etcd and building kube-apiserver (cached after the first run)"
