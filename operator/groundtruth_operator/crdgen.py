@@ -20,6 +20,13 @@ from botocore.model import ListShape, Shape, StringShape, StructureShape
 
 from groundtruth_operator.config import GROUP, PLURAL, VERSION
 from groundtruth_operator.regions import LAMBDA_ACCOUNTS
+from groundtruth_operator.spec import (
+    MAX_FULL_INSTRUCTIONS,
+    MAX_HEADER,
+    MAX_LABEL_LENGTH,
+    MAX_LABELS,
+    MAX_SHORT_INSTRUCTIONS,
+)
 from groundtruth_operator.validation import operation_model
 
 Schema = dict[str, Any]
@@ -152,9 +159,9 @@ def spec_schema() -> Schema:
         "operator writes the label-category JSON file and sets labelCategoryConfigS3Uri.",
         "type": "array",
         "minItems": 2,
-        "maxItems": 256,
+        "maxItems": MAX_LABELS,
         "x-kubernetes-list-type": "set",
-        "items": {"type": "string", "minLength": 1, "maxLength": 256},
+        "items": {"type": "string", "minLength": 1, "maxLength": MAX_LABEL_LENGTH},
     }
     props["region"] = {
         "description": "AWS region of the job. Defaults to the defaults ConfigMap's region, "
@@ -195,18 +202,18 @@ def spec_schema() -> Schema:
                 "description": "Short instructions shown beside the image.",
                 "type": "string",
                 "minLength": 1,
-                "maxLength": 20000,
+                "maxLength": MAX_SHORT_INSTRUCTIONS,
             },
             "full": {
                 "description": "Full instructions shown on request.",
                 "type": "string",
                 "minLength": 1,
-                "maxLength": 100000,
+                "maxLength": MAX_FULL_INSTRUCTIONS,
             },
             "header": {
                 "description": "The question above the image (default 'please classify').",
                 "type": "string",
-                "maxLength": 256,
+                "maxLength": MAX_HEADER,
             },
         },
     }

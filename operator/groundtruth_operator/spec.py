@@ -10,12 +10,23 @@ truth. These models only fix structure and types and carry the conveniences AWS 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 from groundtruth_operator.errors import InvalidSpecError
+
+# Limits of the conveniences, which botocore's model cannot check because AWS has no such
+# fields. crdgen writes the same numbers into the CRD; here they hold when the schema is
+# bypassed (an older CRD, or a cluster that skips validation).
+MAX_LABELS = 256
+MAX_LABEL_LENGTH = 256
+MAX_SHORT_INSTRUCTIONS = 20_000
+MAX_FULL_INSTRUCTIONS = 100_000
+MAX_HEADER = 256
+
+Label = Annotated[str, Field(min_length=1, max_length=MAX_LABEL_LENGTH)]
 
 
 class _Model(BaseModel):
@@ -99,9 +110,9 @@ class UiConfig(_Model):
 class Instructions(_Model):
     """Convenience: rendered into the standard crowd-image-classifier template."""
 
-    short: str = Field(min_length=1)
-    full: str = Field(min_length=1)
-    header: str | None = None
+    short: str = Field(min_length=1, max_length=MAX_SHORT_INSTRUCTIONS)
+    full: str = Field(min_length=1, max_length=MAX_FULL_INSTRUCTIONS)
+    header: str | None = Field(default=None, max_length=MAX_HEADER)
 
 
 class AnnotationConsolidationConfig(_Model):
@@ -152,7 +163,7 @@ class LabelingJobSpec(_Model):
     output_config: OutputConfig | None = None
     role_arn: str | None = None
     label_category_config_s3_uri: str | None = Field(default=None, alias="labelCategoryConfigS3Uri")
-    labels: list[str] | None = None
+    labels: list[Label] | None = Field(default=None, max_length=MAX_LABELS)
     stopping_conditions: StoppingConditions | None = None
     labeling_job_algorithms_config: LabelingJobAlgorithmsConfig | None = None
     human_task_config: HumanTaskConfig
