@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from groundtruth_local.api.errors import validation
 
@@ -59,3 +59,40 @@ def page(
     chunk = items[start : start + size]
     following = start + size
     return chunk, (_encode(following) if following < len(items) else None)
+
+
+def paged_result(
+    result_key: str, ordered: Sequence[T], params: dict[str, Any], render: Callable[[T], Any]
+) -> dict[str, Any]:
+    """`{result_key: [...], "NextToken": ...}` for the page of `ordered` that `params` ask for."""
+    chunk, token = page(ordered, params)
+    result: dict[str, Any] = {result_key: [render(item) for item in chunk]}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def creation_time(self) -> float: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def list_by_name(
+    items: list[N], params: dict[str, Any], result_key: str, render: Callable[[N], Any]
+) -> dict[str, Any]:
+    """ListWorkforces/ListWorkteams: NameContains, SortBy Name|CreateDate, SortOrder, paging."""
+    contains = (params.get("NameContains") or "").lower()
+    matching = [item for item in items if contains in item.name.lower()]
+    ordered = sort_items(
+        matching,
+        {"CreateDate": lambda item: item.creation_time, "Name": lambda item: item.name},
+        params.get("SortBy"),
+        params.get("SortOrder"),
+    )
+    return paged_result(result_key, ordered, params, render)

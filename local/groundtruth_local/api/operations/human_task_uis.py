@@ -8,7 +8,7 @@ from typing import Any
 
 from groundtruth_local.api.call import Call, Handler
 from groundtruth_local.api.errors import ApiError, in_use
-from groundtruth_local.api.listing import in_range, page, sort_items
+from groundtruth_local.api.listing import in_range, paged_result, sort_items
 from groundtruth_local.store import Resource
 
 KIND = "human-task-ui"
@@ -79,20 +79,16 @@ def list_human_task_uis(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     ordered = sort_items(
         items, {"CreationTime": lambda r: r.creation_time}, None, params.get("SortOrder")
     )
-    chunk, token = page(ordered, params)
-    result: dict[str, Any] = {
-        "HumanTaskUiSummaries": [
-            {
-                "HumanTaskUiName": resource.name,
-                "HumanTaskUiArn": resource.arn,
-                "CreationTime": resource.creation_time,
-            }
-            for resource in chunk
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    return paged_result(
+        "HumanTaskUiSummaries",
+        ordered,
+        params,
+        lambda resource: {
+            "HumanTaskUiName": resource.name,
+            "HumanTaskUiArn": resource.arn,
+            "CreationTime": resource.creation_time,
+        },
+    )
 
 
 OPERATIONS: dict[str, Handler] = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from groundtruth_local.api.call import Call, Handler
 from groundtruth_local.api.errors import ApiError, limit_exceeded, validation
-from groundtruth_local.api.listing import page, sort_items
+from groundtruth_local.api.listing import list_by_name
 from groundtruth_local.store import Resource
 
 KIND = "workforce"
@@ -136,23 +136,8 @@ def delete_workforce(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_workforces(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    contains = (params.get("NameContains") or "").lower()
-    items = [
-        resource
-        for resource in call.context.store.list_resources(KIND, call.region)
-        if contains in resource.name.lower()
-    ]
-    ordered = sort_items(
-        items,
-        {"CreateDate": lambda r: r.creation_time, "Name": lambda r: r.name},
-        params.get("SortBy"),
-        params.get("SortOrder"),
-    )
-    chunk, token = page(ordered, params)
-    result: dict[str, Any] = {"Workforces": [view(call, resource) for resource in chunk]}
-    if token:
-        result["NextToken"] = token
-    return result
+    resources = call.context.store.list_resources(KIND, call.region)
+    return list_by_name(resources, params, "Workforces", lambda resource: view(call, resource))
 
 
 OPERATIONS: dict[str, Handler] = {
