@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from groundtruth_operator.demo.terraform_runner import cli_config_for_mirror, provider_mirror
 
 CONFIG = Path(__file__).parent / "terraform" / "main.tf"
-MIRROR = Path(os.environ.get("GT_TERRAFORM_MIRROR", "/opt/tf-plugins"))
+MIRROR = provider_mirror()
 
 pytestmark = [
     pytest.mark.terraform,
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
-    pytest.mark.skipif(not MIRROR.is_dir(), reason=f"no provider mirror at {MIRROR}"),
+    pytest.mark.skipif(MIRROR is None, reason="no hashicorp/aws provider mirror found"),
 ]
 
 
@@ -44,12 +45,8 @@ def test_workforce_workteam_and_task_ui_apply_plan_destroy(
     local_gt_factory: Any, tmp_path: Path
 ) -> None:
     gt = local_gt_factory(plugin=False)
-    cli_config = tmp_path / "terraform.rc"
-    cli_config.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path = "{MIRROR}"\n'
-        '    include = ["registry.terraform.io/*/*"]\n  }\n}\n'
-    )
+    assert MIRROR is not None
+    cli_config = cli_config_for_mirror(MIRROR, tmp_path)
     workdir = tmp_path / "stack"
     workdir.mkdir()
     shutil.copy(CONFIG, workdir / "main.tf")

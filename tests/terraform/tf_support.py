@@ -9,16 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from groundtruth_operator.demo.terraform_runner import cli_config_for_mirror, provider_mirror
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = REPO / "terraform"
-# Where the provider mirror lives on CI machines; GROUNDTRUTH_TF_PLUGIN_DIR overrides it.
-DEFAULT_MIRROR = Path("/opt/tf-plugins")
 TIMEOUT = 900
-
-
-def mirror_dir() -> Path:
-    return Path(os.environ.get("GROUNDTRUTH_TF_PLUGIN_DIR", DEFAULT_MIRROR))
 
 
 def require_terraform() -> str:
@@ -26,20 +21,16 @@ def require_terraform() -> str:
     binary = shutil.which("terraform")
     if binary is None:
         pytest.skip("terraform CLI not on PATH")
-    if not (mirror_dir() / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
-        pytest.skip(f"no hashicorp/aws filesystem mirror at {mirror_dir()}")
+    if provider_mirror() is None:
+        pytest.skip("no hashicorp/aws filesystem mirror (set GROUNDTRUTH_TF_PLUGIN_DIR)")
     return binary
 
 
 def cli_config(directory: Path) -> Path:
-    """A CLI config that installs hashicorp/* only from the mirror (nothing downloads)."""
-    path = directory / "terraformrc"
-    path.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path    = "{mirror_dir()}"\n'
-        '    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n'
-    )
-    return path
+    """A CLI config that installs providers only from the mirror (nothing downloads)."""
+    mirror = provider_mirror()
+    assert mirror is not None, "require_terraform() first"
+    return cli_config_for_mirror(mirror, directory)
 
 
 @dataclass
